@@ -1,0 +1,147 @@
+"""What the layout engine needs to know about files, read once and up front.
+
+In: a :class:`~plakat.spec.LoadedLayout`. Out: :class:`Assets`: for every portrait an
+:class:`ImageInfo` (pixel size as displayed, format, colour mode, EXIF orientation) and for every
+font a :class:`FontMetrics` (advance widths, vertical metrics, character coverage). Missing or
+unreadable files become layout problems that point at the line naming the file.
+
+Only headers are read here: image pixels are decoded by the renderers, if at all.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fontTools.ttLib import TTFont, TTLibError
+from PIL import Image, UnidentifiedImageError
+
+from .errors import Loc, Problem
+from .spec import LoadedLayout
+
+# EXIF orientations 5-8 turn the stored image by 90 degrees
+_SWAPS_AXES = {5, 6, 7, 8}
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    path: Path
+    width: int  # pixels as displayed, after EXIF orientation
+    height: int
+    format: str  # Pillow's name: JPEG, PNG, TIFF, WEBP ...
+    mode: str  # Pillow's mode: RGB, L, CMYK, RGBA, P, I;16 ...
+    orientation: int = 1
+
+    @property
+    def embeds_unchanged(self) -> bool:
+        """A JPEG the PDF can carry byte for byte: upright and in a colour mode viewers agree on."""
+        return self.format == "JPEG" and self.orientation == 1 and self.mode in ("RGB", "L")
+
+
+@dataclass
+class FontMetrics:
+    path: Path
+    units_per_em: int
+    ascent: float  # in em
+    descent: float  # in em, positive below the baseline
+    cap_height: float  # in em
+    embedding_allowed: bool
+    _cmap: dict[int, str] = field(repr=False, default_factory=dict)
+    _advance: dict[str, int] = field(repr=False, default_factory=dict)
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of ``text`` the font has no glyph for (line breaks and tabs aside)."""
+        return sorted({c for c in text if c not in "\n\t" and ord(c) not in self._cmap})
+
+    def width(self, text: str, size: float) -> float:
+        """Advance width of ``text`` at ``size`` points, in points (no kerning, as the PDF sets it)."""
+        units = sum(self._advance[self._cmap.get(ord(c), ".notdef")] for c in text)
+        return units * size / self.units_per_em
+
+
+@dataclass(frozen=True)
+class Assets:
+    images: dict[str, ImageInfo]  # by person name
+    fonts: dict[str, FontMetrics]  # by font key
+
+
+def probe_image(path: Path) -> ImageInfo:
+    """Read an image's header; raise ValueError with a reason a designer understands."""
+    if not path.exists():
+        raise ValueError(f"no such file: {path}")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not an image")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                orientation = int(image.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+                width, height = image.size
+                if orientation in _SWAPS_AXES:
+                    width, height = height, width
+                return ImageInfo(path, width, height, image.format or "?", image.mode,
+                                 orientation if 1 <= orientation <= 8 else 1)
+    except Image.DecompressionBombError as error:
+        raise ValueError(f"{path} declares too many pixels to read safely ({error})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValueError(f"{path} is not a readable image ({error})") from None
+
+
+def load_font_metrics(path: Path) -> FontMetrics:
+    if not path.exists():
+        raise ValueError(f"no such font file: {path}")
+    try:
+        font = TTFont(path, lazy=True)
+        cmap = font.getBestCmap()
+        if "glyf" not in font:
+            raise ValueError(f"{path} is not a TrueType-outline font (.ttf with glyf); "
+                             "use a static TTF, not CFF/OTF or a variable font")
+        if "fvar" in font:
+            raise ValueError(f"{path} is a variable font: use a static instance of it")
+        hmtx = font["hmtx"].metrics
+        upm = font["head"].unitsPerEm
+        hhea = font["hhea"]
+        os2 = font["OS/2"] if "OS/2" in font else None
+        cap = getattr(os2, "sCapHeight", 0) or int(0.7 * upm)
+        fs_type = getattr(os2, "fsType", 0) if os2 else 0
+        return FontMetrics(
+            path=path,
+            units_per_em=upm,
+            ascent=hhea.ascent / upm,
+            descent=-hhea.descent / upm,
+            cap_height=cap / upm,
+            # bit 1 (value 2) alone means "restricted licence embedding": the file may not travel
+            embedding_allowed=(fs_type & 0x000F) != 0x0002,
+            _cmap=dict(cmap or {}),
+            _advance={name: advance for name, (advance, _lsb) in hmtx.items()},
+        )
+    except (TTLibError, OSError, KeyError, AssertionError, ValueError) as error:
+        if isinstance(error, ValueError) and str(error).startswith(str(path)):
+            raise
+        raise ValueError(f"{path} is not a usable font ({error})") from None
+
+
+def probe_assets(loaded: LoadedLayout) -> Assets:
+    """Open every font and portrait header the layout names; LayoutInvalid lists all failures."""
+    spec = loaded.spec
+    problems: list[Problem] = []
+    fonts: dict[str, FontMetrics] = {}
+    for key, relative in spec.fonts.items():
+        try:
+            fonts[key] = load_font_metrics(loaded.resolve(relative))
+        except ValueError as error:
+            problems.append(Problem(("fonts", key), f"{error}"))
+    images: dict[str, ImageInfo] = {}
+    for index, person in enumerate(spec.people):
+        loc: Loc = ("people", index, "portrait")
+        try:
+            images[person.name] = probe_image(loaded.resolve(person.portrait))
+        except ValueError as error:
+            problems.append(Problem(loc, f"{error}"))
+    if problems:
+        raise loaded.invalid(problems)
+    return Assets(images, fonts)

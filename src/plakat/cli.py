@@ -1,0 +1,153 @@
+"""The command line: a thin typer app.
+
+In: arguments. Out: files via :mod:`plakat.pipeline`, messages on the terminal and exit codes:
+0 written, 1 preflight errors, 2 invalid layout, missing asset or usage error, 130 interrupted.
+This is the only module that turns errors into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import LayoutInvalid, PlakatError, PreflightFailed
+from .formats import PRESETS
+from .preflight import Finding
+from .render.png import DEFAULT_COMPRESS_LEVEL
+from .units import EMU_PER_MM
+
+app = typer.Typer(
+    name="plakat",
+    help="Turn YAML layouts into print-ready billboard and poster PDFs and PNGs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _version(value: bool):
+    if value:
+        out.print(f"plakat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
+                                                                  is_eager=True, help="Show the version.")] = None):
+    """plakat renders layouts/NAME.yaml to out/NAME.pdf and out/NAME.png."""
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for finding in findings:
+        err.print(f"[{style[finding.severity]}]{finding.severity}[/] {finding.code}: {finding.message}",
+                  markup=True)
+
+
+def _fail(error: PlakatError) -> typer.Exit:
+    if isinstance(error, LayoutInvalid):
+        for line in error.lines():
+            err.print(line, markup=False)
+        err.print("nothing was written", style="dim")
+    elif isinstance(error, PreflightFailed):
+        _print_findings(error.args[0])
+        err.print("preflight found errors: nothing was written (fix them, or pass --force to write anyway)")
+    else:
+        err.print(f"error: {error}", markup=False)
+    return typer.Exit(error.exit_code)
+
+
+@app.command()
+def render(
+    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PDF and PNG.")] = Path("out"),
+    png_dpi: Annotated[Optional[float], typer.Option("--png-dpi", min=1, max=2400,
+                                                     help="PNG resolution; default: the format's.")] = None,
+    compress_level: Annotated[int, typer.Option("--png-compression", min=0, max=9,
+                                                help="zlib level for the PNG: 1 fast ... 9 small.")]
+    = DEFAULT_COMPRESS_LEVEL,
+    force: Annotated[bool, typer.Option("--force", help="Write even when preflight finds errors.")] = False,
+):
+    """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
+    from .pipeline import render as render_layout
+
+    worst = 0
+    for layout in layouts:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(f"{layout.name}: {stage.upper()}", total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            try:
+                result = render_layout(layout, out_dir, png_dpi=png_dpi, force=force,
+                                       compress_level=compress_level, progress=report)
+            except PlakatError as error:
+                progress.stop()
+                exit_code = _fail(error).exit_code
+                worst = max(worst, exit_code)
+                continue
+        _print_findings(result.findings)
+        scene = result.scene
+        size = f"{scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm"
+        for file in result.files:
+            detail = f"{file.pixels[0]} x {file.pixels[1]} px" if file.pixels else \
+                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed"
+            out.print(f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s",
+                      markup=False)
+    raise typer.Exit(worst)
+
+
+@app.command()
+def formats():
+    """List the format presets with trim, bleed, safe margin and resolution thresholds."""
+    table = Table(box=None, header_style="bold")
+    for column in ("format", "name", "trim (mm)", "bleed", "safe", "min ppi", "recommended", "PNG dpi"):
+        table.add_column(column)
+    for preset in PRESETS:
+        table.add_row(preset.name, preset.title, f"{preset.width.mm:g} x {preset.height.mm:g}",
+                      f"{preset.bleed.mm:g} mm", f"{preset.safe.mm:g} mm", f"{preset.min_ppi:g}",
+                      f"{preset.recommended_ppi:g}", f"{preset.png_dpi}")
+    out.print(table)
+
+
+@app.command()
+def schema():
+    """Print the JSON Schema of the layout format (for editors)."""
+    from .spec import json_schema
+
+    out.print(json.dumps(json_schema(), indent=2, ensure_ascii=False), markup=False)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted: no partial files were left behind")
+        sys.exit(130)
+    except Exception as error:  # a bug in plakat, not the user's doing
+        if os.environ.get("PLAKAT_DEBUG"):
+            raise
+        err.print(f"internal error: {type(error).__name__}: {error} "
+                  "(set PLAKAT_DEBUG=1 for details and report it)", markup=False)
+        sys.exit(70)

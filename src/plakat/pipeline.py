@@ -1,0 +1,85 @@
+"""The whole path from layout file to files on disk.
+
+In: a layout path and output options. Out: :class:`RenderResult` listing the files written and the
+preflight findings; or a :class:`~plakat.errors.PlakatError`. Stages run one way:
+load and validate -> probe assets -> build the scene -> preflight -> draw PDF -> rasterise PNG ->
+move both into place together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assets import probe_assets
+from .errors import PreflightFailed
+from .layout import LayoutProblems, build_scene
+from .output import AtomicOutputs
+from .preflight import Finding, check_scene, has_errors
+from .render.pdf import write_pdf
+from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
+from .scene import Scene
+from .spec import LoadedLayout, load_layout
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    kind: str
+    bytes: int
+    pixels: tuple[int, int] | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    layout: LoadedLayout
+    scene: Scene
+    findings: list[Finding]
+    files: list[WrittenFile]
+
+
+def build(path: Path) -> tuple[LoadedLayout, Scene]:
+    """Layout file to scene; LayoutInvalid (with file, line and column) for anything wrong."""
+    loaded = load_layout(path)
+    assets = probe_assets(loaded)
+    try:
+        return loaded, build_scene(loaded.spec, assets)
+    except LayoutProblems as problems:
+        raise loaded.invalid(problems.problems) from None
+
+
+def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bool = False,
+           compress_level: int = DEFAULT_COMPRESS_LEVEL,
+           progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
+    loaded, scene = build(path)
+    findings = check_scene(scene)
+    if has_errors(findings) and not force:
+        raise PreflightFailed(findings)
+    output = loaded.spec.output
+    dpi = png_dpi or scene.png_dpi
+    stem = Path(path).stem
+    pdf_final, png_final = out_dir / f"{stem}.pdf", out_dir / f"{stem}.png"
+    written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
+    with AtomicOutputs() as outputs:
+        pdf_temp = outputs.temporary_for(pdf_final, keep=output.pdf)
+        started = time.perf_counter()
+        if progress:
+            progress("pdf", 0, 1)
+        write_pdf(scene, pdf_temp)
+        if progress:
+            progress("pdf", 1, 1)
+        if output.pdf:
+            written.append((pdf_final, "pdf", None, time.perf_counter() - started))
+        if output.png:
+            png_temp = outputs.temporary_for(png_final)
+            started = time.perf_counter()
+            pixels = write_png(pdf_temp, scene, png_temp, dpi, level=compress_level,
+                               progress=(lambda done, total: progress("png", done, total)) if progress else None)
+            written.append((png_final, "png", pixels, time.perf_counter() - started))
+        outputs.commit()
+    files = [WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
+             for final, kind, pixels, seconds in written]
+    return RenderResult(loaded, scene, findings, files)

@@ -1,0 +1,4 @@
+"""Renderers: each draws a :class:`~plakat.scene.Scene` into one file format and does nothing else.
+
+The PDF is the one drawing; the PNG is rasterised from it, so the two cannot drift apart.
+"""

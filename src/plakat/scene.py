@@ -1,0 +1,121 @@
+"""The scene: everything a renderer draws, already positioned.
+
+In: built by :func:`plakat.layout.build_scene`. Out: consumed by the renderers and by preflight.
+All geometry is in EMU (see :mod:`plakat.units`), measured from the top-left corner of the trim
+with y growing downwards; negative coordinates and those beyond the trim reach into the bleed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assets import ImageInfo
+from .color import Color
+from .units import EMU_PER_INCH
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+    def inset(self, amount: int) -> Rect:
+        return Rect(self.x + amount, self.y + amount, self.w - 2 * amount, self.h - 2 * amount)
+
+    def contains(self, other: Rect) -> bool:
+        return (self.x <= other.x and self.y <= other.y and other.right <= self.right
+                and other.bottom <= self.bottom)
+
+    def overlaps(self, other: Rect) -> bool:
+        return (self.x < other.right and other.x < self.right and self.y < other.bottom
+                and other.y < self.bottom)
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A solid rectangle."""
+
+    rect: Rect
+    color: Color
+    element: str
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """An image shown through ``rect``: the source region ``crop`` (pixels: left, top, right,
+    bottom, as displayed after EXIF orientation) is scaled to fill ``rect`` exactly."""
+
+    rect: Rect
+    crop: tuple[float, float, float, float]
+    image: ImageInfo
+    element: str
+    focus: tuple[int, int]  # where the focus point lands on the page, EMU
+
+    @property
+    def ppi(self) -> tuple[float, float]:
+        """Effective resolution along x and y: source pixels per placed inch."""
+        left, top, right, bottom = self.crop
+        return ((right - left) * EMU_PER_INCH / self.rect.w, (bottom - top) * EMU_PER_INCH / self.rect.h)
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text, already broken and sized. ``x`` is the left end of the line's advance,
+    ``baseline`` its baseline; ``box`` is the frame the line was fitted into."""
+
+    text: str
+    font: str
+    size: float  # points
+    x: int
+    baseline: int
+    width: int
+    color: Color
+    element: str
+    box: Rect
+
+
+SceneItem = Fill | PlacedImage | TextLine
+
+
+@dataclass(frozen=True)
+class Scene:
+    title: str
+    width: int  # trim
+    height: int
+    bleed: int
+    safe: int
+    background: Color
+    items: tuple[SceneItem, ...]
+    fonts: dict[str, Path]  # font key -> file, for every key a TextLine uses
+    cells: tuple[Rect, ...]  # the grid's cells in reading order, for checks and proofs
+    grid_area: Rect
+    png_dpi: float
+    format_name: str | None
+    min_ppi: float
+    recommended_ppi: float
+
+    @property
+    def trim(self) -> Rect:
+        return Rect(0, 0, self.width, self.height)
+
+    @property
+    def bleed_box(self) -> Rect:
+        return Rect(-self.bleed, -self.bleed, self.width + 2 * self.bleed, self.height + 2 * self.bleed)
+
+    @property
+    def safe_box(self) -> Rect:
+        return self.trim.inset(self.safe)
+
+    def of_type(self, kind):
+        return [item for item in self.items if isinstance(item, kind)]

@@ -1,0 +1,427 @@
+"""The layout file format.
+
+In: a path to a YAML layout. Out: :class:`LoadedLayout`, an immutable, validated :class:`Layout`
+together with the file's folder (relative paths resolve against it) and a map back to lines and
+columns. Every problem in the file is reported at once as :class:`~plakat.errors.LayoutInvalid`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError,
+                      WithJsonSchema, model_validator)
+
+from .color import BLACK, WHITE, Color, parse_color
+from .errors import LayoutInvalid, Loc, Problem
+from .formats import find_preset
+from .units import UNITS_HELP, Length, parse_length
+from .yamlsource import SourceMap, YamlProblem, load_yaml
+
+
+def _to_length(value) -> Length:
+    if isinstance(value, Length):
+        return value
+    if value == 0 and not isinstance(value, bool):
+        return Length(0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"{value} has no unit: write {UNITS_HELP}")
+    return parse_length(value)
+
+
+def _to_font_size(value) -> float:
+    """Font sizes are points: a bare number, or any length."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        size = float(value)
+    else:
+        size = _to_length(value).pt
+    if size <= 0:
+        raise ValueError("a font size must be greater than 0")
+    return size
+
+
+LengthValue = Annotated[
+    Length,
+    PlainValidator(_to_length),
+    PlainSerializer(lambda v: f"{v.mm:g}mm", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(mm|cm|m|in|pt|px@\d+(\.\d*)?dpi)\s*$",
+                    "examples": ["3560mm", "2.52m", "12pt"]}),
+]
+FontSize = Annotated[
+    float,
+    PlainValidator(_to_font_size),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
+                    "description": "points as a number, or a length such as 40mm"}),
+]
+ColorValue = Annotated[
+    Color,
+    PlainValidator(parse_color),
+    PlainSerializer(lambda c: c.hex, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$|^(white|black)$",
+                    "examples": ["#1d3c6e"]}),
+]
+Align = Literal["left", "center", "right"]
+VAlign = Literal["top", "middle", "bottom"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class Size(Model):
+    width: LengthValue
+    height: LengthValue
+
+
+class Box(Model):
+    """A rectangle measured from the top-left corner of the trim; may reach into the bleed."""
+
+    x: LengthValue
+    y: LengthValue
+    width: LengthValue
+    height: LengthValue
+
+
+class Margins(Model):
+    top: LengthValue = Length(0)
+    right: LengthValue = Length(0)
+    bottom: LengthValue = Length(0)
+    left: LengthValue = Length(0)
+
+
+class SizeRange(Model):
+    """Text starts at ``max`` and shrinks until it fits, but never below ``min``."""
+
+    max: FontSize
+    min: FontSize
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}pt) is larger than max ({self.max:g}pt)")
+        return self
+
+
+class TextStyle(Model):
+    font: str = Field(description="a key of `fonts`")
+    size: SizeRange
+    color: ColorValue = BLACK
+    align: Align = "left"
+    line_height: float = Field(1.15, gt=0.5, le=3, description="line pitch as a multiple of the size")
+
+
+class TextBlock(TextStyle):
+    """A piece of poster furniture: headline, brand line, hashtag, credit."""
+
+    text: str = Field(min_length=1)
+    box: Box
+    valign: VAlign = "top"
+    max_lines: int | None = Field(None, ge=1)
+    background: ColorValue | None = None
+    padding: LengthValue = Length(0)
+
+
+class Band(Model):
+    """A plain coloured rectangle; one that touches the trim edge is carried into the bleed."""
+
+    box: Box
+    color: ColorValue
+
+
+class CaptionLine(Model):
+    template: str = Field(min_length=1, description='e.g. "{name}, {age}" or "{role}"')
+    font: str
+    size: SizeRange
+    color: ColorValue | None = None
+
+
+class Captions(Model):
+    placement: Literal["below", "overlay"] = "below"
+    height: LengthValue
+    padding: LengthValue = Length(0)
+    align: Align = "left"
+    color: ColorValue = BLACK
+    background: ColorValue | None = None
+    line_height: float = Field(1.15, gt=0.5, le=3)
+    uniform: bool = Field(True, description="one size per caption line across all people")
+    lines: list[CaptionLine] = Field(min_length=1)
+
+
+class QuoteStyle(TextStyle):
+    template: str = "„{quote}“"
+    padding: LengthValue = Length(0)
+    background: ColorValue | None = None
+    attribution: CaptionLine | None = None
+
+
+class Cell(Model):
+    """A grid cell placed by hand; may span columns and rows and hold a person or a quote."""
+
+    column: int = Field(ge=1)
+    row: int = Field(ge=1)
+    column_span: int = Field(1, ge=1)
+    row_span: int = Field(1, ge=1)
+    person: str | None = None
+    quote: str | None = Field(None, description="name of the person whose quote fills the cell")
+
+    @model_validator(mode="after")
+    def _one_content(self):
+        if (self.person is None) == (self.quote is None):
+            raise ValueError("a cell needs exactly one of person or quote")
+        return self
+
+
+class Grid(Model):
+    columns: int = Field(ge=1, le=100)
+    rows: int = Field(ge=1, le=100)
+    gutter: LengthValue | None = None
+    column_gap: LengthValue | None = None
+    row_gap: LengthValue | None = None
+    margins: Margins | None = Field(None, description="grid area as insets from the trim")
+    box: Box | None = Field(None, description="grid area as a box (instead of margins)")
+    cells: list[Cell] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_area(self):
+        if self.margins is not None and self.box is not None:
+            raise ValueError("give either margins or box for the grid area, not both")
+        return self
+
+
+class Person(Model):
+    name: str = Field(min_length=1)
+    age: int | None = Field(None, ge=0, le=150)
+    role: str = ""
+    portrait: str = Field(min_length=1, description="image path, relative to the layout file")
+    focus: tuple[float, float] = Field((0.5, 0.4), description="point kept in view, 0..1 from top-left")
+    quote: str | None = None
+
+    @model_validator(mode="after")
+    def _focus_inside(self):
+        if not all(0 <= v <= 1 for v in self.focus):
+            raise ValueError(f"focus {list(self.focus)} must lie within [0..1, 0..1]")
+        return self
+
+
+class Output(Model):
+    png_dpi: float | None = Field(None, gt=0, le=2400, description="default: the format's")
+    pdf: bool = True
+    png: bool = True
+
+
+class Layout(Model):
+    """A whole poster."""
+
+    title: str | None = None
+    format: str | None = Field(None, description="a preset name; see `plakat formats`")
+    size: Size | None = Field(None, description="trim size, instead of format")
+    bleed: LengthValue | None = None
+    safe: LengthValue | None = None
+    background: ColorValue = WHITE
+    fonts: dict[str, str] = Field(min_length=1, description="name -> font file (TrueType)")
+    grid: Grid
+    captions: Captions
+    quotes: QuoteStyle | None = None
+    people: list[Person] = Field(min_length=1)
+    bands: list[Band] = Field(default_factory=list)
+    headline: TextBlock | None = None
+    brand: TextBlock | None = None
+    hashtag: TextBlock | None = None
+    credit: TextBlock | None = None
+    output: Output = Output()
+
+    @property
+    def text_blocks(self) -> dict[str, TextBlock]:
+        return {name: block for name in ("headline", "brand", "hashtag", "credit")
+                if (block := getattr(self, name)) is not None}
+
+
+@dataclass(frozen=True)
+class LoadedLayout:
+    spec: Layout
+    path: Path
+    source: SourceMap
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        return (self.folder / Path(relative).expanduser()).resolve() if not Path(relative).is_absolute() \
+            else Path(relative)
+
+    def invalid(self, problems: list[Problem]) -> LayoutInvalid:
+        return LayoutInvalid(self.path, problems, self.source.locate)
+
+
+def load_layout(path: Path) -> LoadedLayout:
+    """Read, parse and validate ``path``; raise LayoutInvalid listing everything that is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise LayoutInvalid(path, [Problem((), "no such file: check the path")])
+    if path.is_dir():
+        raise LayoutInvalid(path, [Problem((), "is a folder: name a .yaml layout file")])
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LayoutInvalid(path, [Problem((), f"cannot read: {error.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise LayoutInvalid(path, [Problem((), f"byte 0x{raw[error.start]:02x} is not UTF-8: save the "
+                                               "file as UTF-8")], lambda *_: (line, col)) from None
+    try:
+        data, source = load_yaml(text)
+    except YamlProblem as error:
+        raise LayoutInvalid(path, [error.problem], lambda *_: (error.line, error.col)) from None
+    if not isinstance(data, dict):
+        raise LayoutInvalid(path, [Problem((), "a layout is a mapping of keys (format, grid, people ...), "
+                                               f"not a {type(data).__name__}")], source.locate)
+    try:
+        spec = Layout.model_validate(data)
+    except ValidationError as error:
+        raise LayoutInvalid(path, _problems_from(error), source.locate) from None
+    problems = check_references(spec)
+    if problems:
+        raise LayoutInvalid(path, problems, source.locate)
+    return LoadedLayout(spec, path, source)
+
+
+def check_references(spec: Layout) -> list[Problem]:
+    """Cross-field rules: names that must exist, names that must be unique, one way to give size."""
+    problems: list[Problem] = []
+    if (spec.format is None) == (spec.size is None):
+        problems.append(Problem((), "give either format (a preset such as 18/1) or size: {width, height}"))
+    if spec.format is not None:
+        try:
+            find_preset(spec.format)
+        except KeyError as error:
+            problems.append(Problem(("format",), error.args[0]))
+    names: dict[str, int] = {}
+    for index, person in enumerate(spec.people):
+        if person.name in names:
+            problems.append(Problem(("people", index, "name"),
+                                    f"{person.name!r} is listed twice (also people[{names[person.name]}]); "
+                                    "give each person once"))
+        names.setdefault(person.name, index)
+
+    def need_font(loc: Loc, key: str):
+        if key not in spec.fonts:
+            problems.append(Problem(loc, _unknown("font", key, spec.fonts)))
+
+    for name, block in spec.text_blocks.items():
+        need_font((name, "font"), block.font)
+    for index, line in enumerate(spec.captions.lines):
+        need_font(("captions", "lines", index, "font"), line.font)
+    if spec.quotes is not None:
+        need_font(("quotes", "font"), spec.quotes.font)
+        if spec.quotes.attribution is not None:
+            need_font(("quotes", "attribution", "font"), spec.quotes.attribution.font)
+    for index, cell in enumerate(spec.grid.cells):
+        loc = ("grid", "cells", index)
+        name = cell.person or cell.quote
+        if name not in names:
+            problems.append(Problem((*loc, "person" if cell.person else "quote"), _unknown("person", name, names)))
+        elif cell.quote is not None:
+            if spec.people[names[name]].quote is None:
+                problems.append(Problem((*loc, "quote"), f"{name} has no quote: add quote: to the person"))
+            if spec.quotes is None:
+                problems.append(Problem((*loc, "quote"), "a quote cell needs a quotes: style"))
+        if cell.column + cell.column_span - 1 > spec.grid.columns or cell.row + cell.row_span - 1 > spec.grid.rows:
+            problems.append(Problem(loc, f"cell at column {cell.column}, row {cell.row} spanning "
+                                         f"{cell.column_span}x{cell.row_span} leaves the "
+                                         f"{spec.grid.columns}x{spec.grid.rows} grid"))
+    for index, line in enumerate(spec.captions.lines):
+        try:
+            line.template.format(name="", age="", role="")
+        except (KeyError, IndexError, ValueError) as error:
+            problems.append(Problem(("captions", "lines", index, "template"),
+                                    f"bad placeholder {error}: use {{name}}, {{age}} and {{role}}"))
+    return problems
+
+
+def _unknown(kind: str, key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown {kind} {key!r}: {hint}known: {', '.join(map(str, known)) or 'none'}"
+
+
+# --- turning pydantic's errors into layout problems ---------------------------------------------
+
+_MESSAGES = {
+    "missing": "required key is missing",
+    "bool_parsing": "expected true or false",
+}
+
+
+def _problems_from(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(part for part in item["loc"] if not (isinstance(part, str) and "[" in part))
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            known = _fields_at(Layout, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(known)}"
+            problems.append(Problem(loc, f"unknown key: {hint}", key_position=True))
+            continue
+        message = _MESSAGES.get(kind) or item["msg"]
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if kind == "missing" and loc:
+            problems.append(Problem(loc[:-1] + (loc[-1],), f"required key {loc[-1]!r} is missing"))
+            continue
+        if kind.endswith("_type") or kind.endswith("_parsing"):
+            message += f" (got {item.get('input')!r})"
+        problems.append(Problem(loc, message))
+    return problems
+
+
+def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the model that sits at ``loc`` inside ``model``; [] when unknown."""
+    current: object = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if not isinstance(part, str) or part not in current.model_fields:
+                return []
+            current = current.model_fields[part].annotation
+        elif typing.get_origin(current) in (list, tuple):
+            current = typing.get_args(current)[0]
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation):
+    """Strip Optional[...] and Annotated[...] down to the model or container type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def json_schema() -> dict:
+    schema = Layout.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "plakat layout"
+    return schema
+
