@@ -86,7 +86,7 @@ def render(
     worst = 0
     for layout in layouts:
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
+                      console=err, transient=True, disable=not err.is_terminal) as progress:
             tasks: dict[str, int] = {}
 
             def report(stage: str, done: int, total: int) -> None:

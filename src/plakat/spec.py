@@ -280,7 +280,8 @@ def load_layout(path: Path) -> LoadedLayout:
     try:
         data, source = load_yaml(text)
     except YamlProblem as error:
-        raise LayoutInvalid(path, [error.problem], lambda *_: (error.line, error.col)) from None
+        line, col = error.line, error.col
+        raise LayoutInvalid(path, [error.problem], lambda *_: (line, col)) from None
     if not isinstance(data, dict):
         raise LayoutInvalid(path, [Problem((), "a layout is a mapping of keys (format, grid, people ...), "
                                                f"not a {type(data).__name__}")], source.locate)

@@ -78,7 +78,7 @@ def load_yaml(text: str) -> tuple[object, SourceMap]:
 def _convert(loader, node, loc: Loc, source: SourceMap, budget: list[int]):
     budget[0] -= 1
     if budget[0] < 0:
-        raise YamlProblem(Problem(loc, f"the file expands to more than {MAX_NODES} values "
+        raise YamlProblem(Problem((), f"the file expands to more than {MAX_NODES} values "
                                        "(aliases nested too deep?); simplify it"), *_mark(node))
     source.values.setdefault(loc, _mark(node))
     if isinstance(node, yaml.MappingNode):

@@ -1,0 +1,189 @@
+"""Geometry on the layout model: no drawing involved."""
+
+import pytest
+
+from plakat.assets import ImageInfo, probe_assets
+from plakat.layout import LayoutProblems, build_scene, cover_crop, fit_text
+from plakat.scene import Fill, PlacedImage, Rect, TextLine
+from plakat.spec import load_layout
+from plakat.units import mm
+from conftest import STADTBIBLIOTHEK
+
+
+def scene_of(path):
+    loaded = load_layout(path)
+    return build_scene(loaded.spec, probe_assets(loaded))
+
+
+def problems_of(path) -> str:
+    loaded = load_layout(path)
+    with pytest.raises(LayoutProblems) as raised:
+        build_scene(loaded.spec, probe_assets(loaded))
+    return "\n".join(p.message for p in raised.value.problems)
+
+
+@pytest.fixture(scope="module")
+def billboard():
+    return scene_of(STADTBIBLIOTHEK)
+
+
+def test_trim_bleed_and_cells(billboard):
+    assert (billboard.width, billboard.height, billboard.bleed) == (mm(3560), mm(2520), mm(10))
+    assert len(billboard.cells) == 10
+    for cell in billboard.cells:
+        assert billboard.grid_area.contains(cell)
+
+
+def test_gutters_are_exact_and_cells_tile_the_area(billboard):
+    area, cells = billboard.grid_area, billboard.cells
+    rows = sorted({c.y for c in cells})
+    columns = sorted({c.x for c in cells})
+    assert len(rows) == 2 and len(columns) == 5
+    first_row = sorted((c for c in cells if c.y == rows[0]), key=lambda c: c.x)
+    for left, right in zip(first_row, first_row[1:]):
+        assert right.x - left.right == mm(30)
+    assert first_row[0].x == area.x and first_row[-1].right == area.right
+    widths = {c.w for c in first_row}
+    assert max(widths) - min(widths) <= 1  # EMU: remainder spread over cells
+    column = sorted((c for c in cells if c.x == columns[0]), key=lambda c: c.y)
+    assert column[1].y - column[0].bottom == mm(30)
+    assert column[0].y == area.y and column[-1].bottom == area.bottom
+
+
+def test_no_two_cells_overlap(billboard):
+    cells = billboard.cells
+    for i, a in enumerate(cells):
+        for b in cells[i + 1:]:
+            assert not a.overlaps(b)
+
+
+def test_people_fill_cells_in_order_and_named_cells_win(billboard):
+    images = billboard.of_type(PlacedImage)
+    assert [i.element for i in images] == ["Tamara", "Markus", "Verena", "Valentino", "Elif",
+                                           "Jupp", "Marlon", "Jannine", "Brigitte"]
+    brigitte = images[-1]
+    quote = [t for t in billboard.of_type(TextLine) if t.element == "quote of Brigitte"]
+    assert quote and min(t.box.x for t in quote) > brigitte.rect.right
+    assert quote[0].text.startswith("„Meine")
+    assert any(t.text.endswith("Problem.“") for t in quote)
+
+
+def test_crops_keep_aspect_and_stay_inside_the_image(billboard):
+    for image in billboard.of_type(PlacedImage):
+        left, top, right, bottom = image.crop
+        assert 0 <= left < right <= image.image.width
+        assert 0 <= top < bottom <= image.image.height
+        assert (right - left) / (bottom - top) == pytest.approx(image.rect.w / image.rect.h, rel=1e-9)
+        assert min(image.ppi) > billboard.min_ppi
+
+
+def image(width, height):
+    return ImageInfo(path=None, width=width, height=height, format="JPEG", mode="RGB")
+
+
+@pytest.mark.parametrize("focus", [(0.5, 0.5), (0.3, 0.6), (0.8, 0.2), (0.0, 1.0)])
+def test_cover_crop_centres_the_focus_when_it_can(focus):
+    rect = Rect(0, 0, 1000, 1000)
+    crop = cover_crop(image(4000, 2000), rect, focus)  # wide image in a square box: crops left/right
+    assert crop[1] == 0 and crop[3] == 2000 and crop[2] - crop[0] == 2000
+    centre = (crop[0] + crop[2]) / 2
+    wanted = focus[0] * 4000
+    if 1000 <= wanted <= 3000:
+        assert centre == pytest.approx(wanted)
+    else:  # clamped at the edge: as close as the image allows
+        assert centre == (1000 if wanted < 1000 else 3000)
+
+
+def test_focus_point_lands_where_the_crop_puts_it(billboard):
+    for item in billboard.of_type(PlacedImage):
+        assert item.rect.x <= item.focus[0] <= item.rect.right
+        assert item.rect.y <= item.focus[1] <= item.rect.bottom
+
+
+def test_captions_shrink_long_words_and_share_one_size(billboard):
+    captions = [t for t in billboard.of_type(TextLine) if t.element.startswith("caption of")]
+    roles = [t for t in captions if t.font == "regular"]
+    assert {t.text for t in roles} >= {"Intensivkrankenschwester", "Kindergartenkind", "Caféinhaberin"}
+    assert len({t.size for t in roles}) == 1  # uniform
+    for line in captions:
+        assert line.box.x <= line.x and line.x + line.width <= line.box.right
+
+
+def test_text_never_leaves_its_box(billboard):
+    for line in billboard.of_type(TextLine):
+        assert line.box.x <= line.x and line.x + line.width <= line.box.right, line
+
+
+def test_things_touching_the_trim_extend_into_the_bleed(billboard):
+    background = billboard.items[0]
+    assert isinstance(background, Fill) and background.rect == billboard.bleed_box
+    header = billboard.items[1]
+    assert header.rect.x == -billboard.bleed and header.rect.y == -billboard.bleed
+    assert header.rect.right == billboard.width + billboard.bleed
+
+
+def test_edge_portrait_reaches_the_bleed(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["grid"]["margins"] = {"top": "0mm", "left": "0mm", "right": "0mm", "bottom": "0mm"}
+    scene = scene_of(write_layout(data))
+    first = scene.of_type(PlacedImage)[0]
+    assert first.rect.x == -scene.bleed and first.rect.y == -scene.bleed
+
+
+def test_overflow_names_the_person(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["people"][0]["role"] = "Donaudampfschifffahrtsgesellschaftskapitänsmützenträgerin"
+    data["captions"]["lines"][1]["size"] = {"max": "110pt", "min": "100pt"}
+    message = problems_of(write_layout(data))
+    assert "of Tamara does not fit" in message and "size.min" in message
+
+
+def test_missing_glyph_is_an_error(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["people"][0]["name"] = "Tamara 🙂"
+    data["grid"]["cells"] = []
+    message = problems_of(write_layout(data))
+    assert "no glyph for '🙂' (U+1F642)" in message
+
+
+def test_german_and_wider_latin_need_no_extra_font(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["grid"]["cells"] = []
+    data["people"][0]["name"] = "Jürgen Groß"
+    data["people"][1]["name"] = "Zoë"
+    data["people"][2]["name"] = "Łukasz"
+    data["people"][3]["name"] = "Nguyễn"
+    texts = {t.text for t in scene_of(write_layout(data)).of_type(TextLine)}
+    assert {"Jürgen Groß, 32", "Zoë, 49", "Łukasz, 28", "Nguyễn, 42"} <= texts
+
+
+def test_more_people_than_cells(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["grid"]["rows"] = 1
+    data["grid"]["cells"] = []
+    assert "9 people to place but only 5 free cells" in problems_of(write_layout(data))
+
+
+def test_grid_that_cannot_fit(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["grid"]["gutter"] = "1000mm"
+    assert "do not fit the grid area" in problems_of(write_layout(data))
+
+
+def test_bleed_larger_than_page(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["bleed"] = "2m"
+    assert "larger than half the page" in problems_of(write_layout(data))
+
+
+def test_fit_text_picks_the_largest_size_that_fits(billboard):
+    from plakat.assets import load_font_metrics
+    from conftest import ROOT
+    metrics = load_font_metrics(ROOT / "assets/fonts/NotoSans-Bold.ttf")
+    size, lines = fit_text("Intensivkrankenschwester", metrics, 10, 200, width=500, height=1000,
+                           line_height=1.2, max_lines=1)
+    assert metrics.width("Intensivkrankenschwester", size) <= 500
+    assert metrics.width("Intensivkrankenschwester", size + 0.1) > 500
+    assert fit_text("Intensivkrankenschwester", metrics, 100, 200, 500, 1000, 1.2, 1) is None
+    size, lines = fit_text("Meine Generation hat viele Krisen überstanden.", metrics, 10, 100, 400, 1000, 1.2, None)
+    assert len(lines) > 1 and all(metrics.width(line, size) <= 400 for line in lines)
