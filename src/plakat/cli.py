@@ -123,7 +123,8 @@ def formats():
         table.add_row(preset.name, preset.title, f"{preset.width.mm:g} x {preset.height.mm:g}",
                       f"{preset.bleed.mm:g} mm", f"{preset.safe.mm:g} mm", f"{preset.min_ppi:g}",
                       f"{preset.recommended_ppi:g}", f"{preset.png_dpi}")
-    out.print(table)
+    # piped output has no width of its own; rows must not fold there
+    Console(highlight=False, width=None if out.is_terminal else 160).print(table)
 
 
 @app.command()

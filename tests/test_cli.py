@@ -1,0 +1,133 @@
+"""The command line, through typer's CliRunner: exit codes, messages, files written or not."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from plakat.cli import app
+from conftest import ROOT
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_render_writes_pdf_and_png_and_says_so(small_poster, tmp_path):
+    out = tmp_path / "out"
+    result = run("render", small_poster, "--out", out, "--png-dpi", 8)
+    assert result.exit_code == 0, result.output
+    assert (out / "stadtbibliothek.pdf").stat().st_size > 1_000_000
+    assert (out / "stadtbibliothek.png").exists()
+    assert "3560 x 2520 mm" in result.stdout
+    assert "1121 x 794 px" in result.stdout
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_bad_layout_exits_2_names_file_line_and_field_and_writes_nothing(small_poster, tmp_path):
+    text = small_poster.read_text(encoding="utf-8").replace("gutter:", "gutt:")
+    small_poster.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("render", small_poster, "--out", out)
+    assert result.exit_code == 2
+    assert f"{small_poster}:" in result.stderr
+    assert "grid.gutt: unknown key: did you mean 'gutter'?" in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_portrait_exits_2_and_names_it(small_poster, tmp_path):
+    text = small_poster.read_text(encoding="utf-8").replace("jupp.jpg", "jup.jpg")
+    small_poster.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("render", small_poster, "--out", out)
+    assert result.exit_code == 2
+    assert "people[5].portrait: no such file:" in result.stderr and "jup.jpg" in result.stderr
+    assert not out.exists()
+
+
+def test_failed_render_keeps_the_previous_good_output(small_poster, tmp_path):
+    out = tmp_path / "out"
+    assert run("render", small_poster, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    small_poster.write_text(small_poster.read_text(encoding="utf-8").replace("rows: 2", "rows: 1"),
+                            encoding="utf-8")
+    result = run("render", small_poster, "--out", out)
+    assert result.exit_code == 2 and "leaves the 5x1 grid" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_write_failure_halfway_leaves_nothing_behind(small_poster, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert run("render", small_poster, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    import plakat.pipeline
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(plakat.pipeline, "write_png", disk_full)
+    result = run("render", small_poster, "--out", out)
+    assert result.exit_code != 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_output_folder_that_is_a_file(small_poster, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("render", small_poster, "--out", blocker)
+    assert result.exit_code == 2
+    assert "cannot write into" in result.stderr
+
+
+def test_preflight_error_blocks_writing_unless_forced(stadtbibliothek_data, write_layout, tmp_path):
+    data = stadtbibliothek_data
+    data["bleed"] = "2mm"  # 18/1 asks for 10 mm
+    layout = write_layout(data)
+    out = tmp_path / "out"
+    result = run("render", layout, "--out", out, "--png-dpi", 5)
+    assert result.exit_code == 1
+    assert "bleed-too-small" in result.stderr and not out.exists()
+    forced = run("render", layout, "--out", out, "--png-dpi", 5, "--force")
+    assert forced.exit_code == 0 and (out / "poster.pdf").exists()
+
+
+def test_formats_lists_presets():
+    result = run("formats")
+    assert result.exit_code == 0
+    for name in ("18/1", "mega-light-18/1", "24/1", "8/1", "clp-4/1", "a0", "a4", "uk-48-sheet", "us-bulletin"):
+        assert name in result.stdout
+    assert "3560 x 2520" in result.stdout
+
+
+def test_schema_is_json():
+    result = run("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "plakat layout"
+
+
+def test_unknown_option_is_a_usage_error(small_poster):
+    assert run("render", small_poster, "--png-dpi", "lots").exit_code == 2
+
+
+def test_installed_command_runs_without_traceback(tmp_path):
+    """The console script, as a user runs it, on a layout that does not exist."""
+    result = subprocess.run([sys.executable, "-m", "plakat", "render", str(tmp_path / "none.yaml")],
+                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 2
+    assert "none.yaml: no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("layout", sorted((ROOT / "layouts").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_layout_renders(layout, tmp_path):
+    result = run("render", layout, "--out", tmp_path, "--png-dpi", 4)
+    assert result.exit_code == 0, result.output
