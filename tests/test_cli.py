@@ -131,3 +131,15 @@ def test_installed_command_runs_without_traceback(tmp_path):
 def test_every_shipped_layout_renders(layout, tmp_path):
     result = run("render", layout, "--out", tmp_path, "--png-dpi", 4)
     assert result.exit_code == 0, result.output
+
+
+def test_page_beyond_the_pdf_limit_is_refused_with_advice(stadtbibliothek_data, write_layout, tmp_path):
+    data = stadtbibliothek_data
+    data["format"] = "us-bulletin"
+    data["bleed"] = "12.7mm"
+    del data["output"]
+    out = tmp_path / "out"
+    result = run("render", write_layout(data), "--out", out, "--force")
+    assert result.exit_code == 2
+    assert "5080 mm" in result.stderr and "scaled" in result.stderr
+    assert not out.exists() or not any(out.iterdir())
