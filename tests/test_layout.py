@@ -74,7 +74,7 @@ def test_crops_keep_aspect_and_stay_inside_the_image(billboard):
         assert 0 <= left < right <= image.image.width
         assert 0 <= top < bottom <= image.image.height
         assert (right - left) / (bottom - top) == pytest.approx(image.rect.w / image.rect.h, rel=1e-9)
-        assert min(image.ppi) > billboard.min_ppi
+        assert min(image.ppi) > billboard.rules.min_ppi
 
 
 def image(width, height):
@@ -130,20 +130,31 @@ def test_edge_portrait_reaches_the_bleed(stadtbibliothek_data, write_layout):
     assert first.rect.x == -scene.bleed and first.rect.y == -scene.bleed
 
 
+def notes_of(path) -> list:
+    return list(scene_of(path).notes)
+
+
 def test_overflow_names_the_person(stadtbibliothek_data, write_layout):
     data = stadtbibliothek_data
     data["people"][0]["role"] = "Donaudampfschifffahrtsgesellschaftskapitänsmützenträgerin"
     data["captions"]["lines"][1]["size"] = {"max": "110pt", "min": "100pt"}
-    message = problems_of(write_layout(data))
-    assert "of Tamara does not fit" in message and "size.min" in message
+    notes = notes_of(write_layout(data))
+    assert [n.code for n in notes] == ["text-overflow"]
+    assert "of Tamara does not fit" in notes[0].message and "size.min" in notes[0].message
+    assert notes[0].element == "caption of Tamara"
 
 
-def test_missing_glyph_is_an_error(stadtbibliothek_data, write_layout):
+def test_text_that_fits_leaves_no_note(billboard):
+    assert billboard.notes == ()
+
+
+def test_missing_glyph_is_noted(stadtbibliothek_data, write_layout):
     data = stadtbibliothek_data
     data["people"][0]["name"] = "Tamara 🙂"
     data["grid"]["cells"] = []
-    message = problems_of(write_layout(data))
-    assert "no glyph for '🙂' (U+1F642)" in message
+    notes = notes_of(write_layout(data))
+    assert [n.code for n in notes] == ["glyph-missing"]
+    assert "no glyph for '🙂' (U+1F642)" in notes[0].message
 
 
 def test_german_and_wider_latin_need_no_extra_font(stadtbibliothek_data, write_layout):

@@ -138,7 +138,7 @@ def test_strips_join_without_seams(tmp_path):
     from plakat.render.pdf import write_pdf
     from plakat.render.png import write_png
 
-    _loaded, scene = build(ROOT / "layouts" / "clp-hauptbahnhof.yaml")
+    scene = build(ROOT / "layouts" / "clp-hauptbahnhof.yaml").scene
     write_pdf(scene, tmp_path / "p.pdf")
     write_png(tmp_path / "p.pdf", scene, tmp_path / "strips.png", 15, strip_rows=37)
     write_png(tmp_path / "p.pdf", scene, tmp_path / "whole.png", 15, strip_rows=100000)

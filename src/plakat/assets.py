@@ -33,6 +33,7 @@ class ImageInfo:
     format: str  # Pillow's name: JPEG, PNG, TIFF, WEBP ...
     mode: str  # Pillow's mode: RGB, L, CMYK, RGBA, P, I;16 ...
     orientation: int = 1
+    dpi: float | None = None  # the resolution the file states, if any
 
     @property
     def embeds_unchanged(self) -> bool:
@@ -83,8 +84,10 @@ def probe_image(path: Path) -> ImageInfo:
                 width, height = image.size
                 if orientation in _SWAPS_AXES:
                     width, height = height, width
+                stated = image.info.get("dpi")
+                dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 1 else None
                 return ImageInfo(path, width, height, image.format or "?", image.mode,
-                                 orientation if 1 <= orientation <= 8 else 1)
+                                 orientation if 1 <= orientation <= 8 else 1, dpi)
     except Image.DecompressionBombError as error:
         raise ValueError(f"{path} declares too many pixels to read safely ({error})") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:

@@ -114,6 +114,64 @@ def render(
 
 
 @app.command()
+def check(
+    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+):
+    """Preflight layouts without writing output: exit 0 clean, 1 errors (or warnings with --strict),
+    2 invalid input."""
+    from .pipeline import check as check_layout
+    from .preflight import has_errors
+
+    report, worst = [], 0
+    for layout in layouts:
+        try:
+            built, findings = check_layout(layout)
+        except LayoutInvalid as error:
+            report.append({"layout": str(layout), "ok": False, "invalid": error.lines(), "findings": []})
+            if not as_json:
+                _fail(error)
+            worst = 2
+            continue
+        except PlakatError as error:
+            report.append({"layout": str(layout), "ok": False, "invalid": [str(error)], "findings": []})
+            if not as_json:
+                _fail(error)
+            worst = 2
+            continue
+        failed = has_errors(findings, strict)
+        worst = max(worst, 1 if failed else 0)
+        report.append({"layout": str(layout), "ok": not failed, "findings": [f.to_json() for f in findings]})
+        if not as_json:
+            _print_report(layout, built.scene, findings, failed)
+    if as_json:
+        out.print(json.dumps({"strict": strict, "layouts": report}, indent=2, ensure_ascii=False), markup=False)
+    raise typer.Exit(worst)
+
+
+def _print_report(layout: Path, scene, findings: list[Finding], failed: bool) -> None:
+    from .scene import PlacedImage
+
+    images = scene.of_type(PlacedImage)
+    lowest = min((min(i.ppi) for i in images), default=0)
+    verdict = "[bold red]FAIL[/]" if failed else "[bold green]OK[/]"
+    out.print(f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
+              f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi")
+    if not findings:
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("severity", "code", "element", "where (mm)", "message"):
+        table.add_column(column, overflow="fold")
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for finding in findings:
+        where = f"{finding.position_mm[0]:g}, {finding.position_mm[1]:g}" if finding.position_mm else ""
+        table.add_row(f"[{style[finding.severity]}]{finding.severity}[/]", finding.code, finding.element, where,
+                      finding.message)
+    Console(highlight=False, width=None if out.is_terminal else 200).print(table)
+
+
+@app.command()
 def formats():
     """List the format presets with trim, bleed, safe margin and resolution thresholds."""
     table = Table(box=None, header_style="bold")

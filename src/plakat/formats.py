@@ -30,11 +30,12 @@ class FormatPreset:
     png_dpi: int
     notes: str = ""
     aliases: tuple[str, ...] = field(default=())
+    sheets: tuple[int, int] | None = None  # columns x rows of parts the print shop prints and pastes
 
 
-def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="", aliases=()):
+def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="", aliases=(), sheets=None):
     return FormatPreset(name, title, mm(w), mm(h), mm(bleed), mm(safe), min_ppi, rec_ppi, png_dpi,
-                        notes, tuple(aliases))
+                        notes, tuple(aliases), sheets)
 
 
 # Billboards: 10 mm bleed is the banner figure; paper stretches 1.5-2 % when pasted wet, so the
@@ -42,10 +43,10 @@ def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="",
 PRESETS: tuple[FormatPreset, ...] = (
     _preset("18/1", "18/1 Großfläche", 3560, 2520, 10, 50, 30, 50, 50,
             "printed in 4 or 6 parts; the print shop adds the pasting overlap",
-            ("grossflaeche", "großfläche", "18-1")),
+            ("grossflaeche", "großfläche", "18-1"), sheets=(2, 2)),
     _preset("mega-light-18/1", "Mega-Light 18/1 (backlit)", 3560, 2520, 10, 75, 30, 50, 50,
             "visible area 3416 x 2442 mm: about 72 mm in left/right and 39 mm top/bottom",
-            ("mega-light", "megalight")),
+            ("mega-light", "megalight"), sheets=(2, 2)),
     _preset("24/1", "24/1", 5040, 2380, 10, 50, 30, 50, 40,
             "also seen as 4760 x 2520 mm: override with size:", ("24-1",)),
     _preset("8/1", "8/1", 1680, 2380, 10, 40, 30, 60, 75, "", ("8-1",)),

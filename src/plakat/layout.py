@@ -14,9 +14,9 @@ from .assets import Assets, FontMetrics, ImageInfo
 from .color import Color
 from .errors import Loc, Problem
 from .formats import find_preset
-from .scene import Fill, PlacedImage, Rect, Scene, TextLine
+from .scene import Fill, LayoutNote, PlacedImage, Rect, Rules, Scene, TextLine
 from .spec import Box, CaptionLine, Layout, Person, TextBlock
-from .units import EMU_PER_PT, Length, format_length, mm
+from .units import EMU_PER_INCH, EMU_PER_PT, Length, format_length, mm
 
 # For a custom size: the DIN poster figures (3 mm bleed) and a modest safe margin
 _CUSTOM_BLEED = mm(3)
@@ -37,24 +37,39 @@ class Page:
     bleed: Length
     safe: Length
     format_name: str | None
-    min_ppi: float
-    recommended_ppi: float
     png_dpi: float
+    rules: Rules
+
+
+# One arc minute: the finest detail an eye resolves is distance / 3438.
+ARC_MINUTE_PPI_INCHES = 3438
 
 
 def page_of(spec: Layout) -> Page:
-    """Trim, bleed, safe margin and thresholds: the preset's, overridden by the layout."""
+    """Trim, bleed, safe margin and preflight rules: the preset's, overridden by the layout."""
+    settings = spec.preflight
     if spec.format is not None:
         preset = find_preset(spec.format)
         width, height, bleed, safe = preset.width, preset.height, preset.bleed, preset.safe
         name, min_ppi, rec_ppi, dpi = preset.name, preset.min_ppi, preset.recommended_ppi, preset.png_dpi
+        required_bleed, sheets = preset.bleed, preset.sheets
     else:
         width, height = spec.size.width, spec.size.height
         bleed, safe, name = _CUSTOM_BLEED, _CUSTOM_SAFE, None
         min_ppi, rec_ppi, dpi = _CUSTOM_MIN_PPI, _CUSTOM_RECOMMENDED_PPI, _CUSTOM_PNG_DPI
+        required_bleed, sheets = Length(0), None
+    min_ppi = settings.min_ppi or min_ppi
+    if settings.recommended_ppi is not None:
+        rec_ppi = settings.recommended_ppi
+    elif settings.viewing_distance:
+        rec_ppi = round(ARC_MINUTE_PPI_INCHES / (settings.viewing_distance / EMU_PER_INCH), 1)
+    if settings.sheets is not None:
+        sheets = (settings.sheets.columns, settings.sheets.rows)
+    rules = Rules(min_ppi=min_ppi, recommended_ppi=max(min_ppi, rec_ppi), max_upscale=settings.max_upscale,
+                  required_bleed=required_bleed, sheets=sheets if sheets != (1, 1) else None,
+                  seam_clearance=settings.seam_clearance)
     return Page(width, height, spec.bleed if spec.bleed is not None else bleed,
-                spec.safe if spec.safe is not None else safe, name, min_ppi, rec_ppi,
-                spec.output.png_dpi or dpi)
+                spec.safe if spec.safe is not None else safe, name, spec.output.png_dpi or dpi, rules)
 
 
 def build_scene(spec: Layout, assets: Assets) -> Scene:
@@ -64,15 +79,17 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
 
 # --- text ---------------------------------------------------------------------------------------
 
-def wrap_words(text: str, metrics: FontMetrics, size: float, width: float) -> list[str] | None:
-    """Greedy line breaking at spaces (and at explicit newlines); None if one word is too wide."""
+def wrap_words(text: str, metrics: FontMetrics, size: float, width: float,
+               overflow: bool = False) -> list[str] | None:
+    """Greedy line breaking at spaces (and at explicit newlines); None if one word is too wide,
+    unless ``overflow`` lets it stand on a line of its own."""
     lines: list[str] = []
     space = metrics.width(" ", size)
     for paragraph in text.split("\n"):
         current, current_width = "", 0.0
         for word in paragraph.split():
             word_width = metrics.width(word, size)
-            if word_width > width:
+            if word_width > width and not overflow:
                 return None
             if current and current_width + space + word_width <= width:
                 current, current_width = f"{current} {word}", current_width + space + word_width
@@ -140,6 +157,7 @@ class _SceneBuilder:
         self.page = page_of(spec)
         self.items: list = []
         self.problems: list[Problem] = []
+        self.notes: list[LayoutNote] = []
         self.used_fonts: set[str] = set()
 
     # edges of the trim that an element touching them is carried across, into the bleed
@@ -175,8 +193,7 @@ class _SceneBuilder:
             fonts={key: self.assets.fonts[key].path for key in sorted(self.used_fonts)},
             cells=tuple(rect for rect, _ in cells),
             grid_area=area,
-            png_dpi=page.png_dpi, format_name=page.format_name,
-            min_ppi=page.min_ppi, recommended_ppi=page.recommended_ppi,
+            png_dpi=page.png_dpi, format_name=page.format_name, rules=page.rules, notes=tuple(self.notes),
         )
 
     def _check_page(self):
@@ -274,7 +291,6 @@ class _SceneBuilder:
 
     def _portraits(self, portraits: list[tuple[Rect, Person]]):
         captions = self.spec.captions
-        index_of = {p.name: i for i, p in enumerate(self.spec.people)}
         frames: list[tuple[Person, Rect, Rect]] = []
         for cell, person in portraits:
             if captions.height >= cell.h:
@@ -294,24 +310,12 @@ class _SceneBuilder:
             inner = band.inset(captions.padding)
             for number, line in enumerate(captions.lines):
                 text = self._caption_text(line, person)
-                metrics = self._font(line.font, ("captions", "lines", number, "font"), text,
-                                     ("people", index_of[person.name]))
-                if metrics is None:
-                    continue
                 slot_height = _pt(inner.h) * slot_weights[number] / sum(slot_weights)
-                fitted = fit_text(text, metrics, line.size.min, line.size.max, _pt(inner.w),
-                                  slot_height, captions.line_height, 1)
-                if fitted is None:
-                    self.problems.append(Problem(
-                        ("people", index_of[person.name]),
-                        f"caption line {number + 1} {text!r} of {person.name} does not fit its "
-                        f"{format_length(inner.w)} x {format_length(round(slot_height * EMU_PER_PT))} frame "
-                        f"even at {line.size.min:g}pt: lower captions.lines[{number}].size.min, widen the "
-                        "cells or raise captions.height"))
-                    continue
-                sizes[(person.name, number)] = fitted[0]
-        if self.problems:
-            return
+                sizes[(person.name, number)] = self._fit(
+                    text, line.font, line.size.min, line.size.max, inner, slot_height, captions.line_height, 1,
+                    f"caption of {person.name}",
+                    f"caption line {number + 1} of {person.name}",
+                    f"lower captions.lines[{number}].size.min, widen the cells or raise captions.height")[0]
         if captions.uniform and frames:
             for number in range(line_count):
                 shared = min(sizes[(person.name, number)] for person, _, _ in frames)
@@ -343,38 +347,25 @@ class _SceneBuilder:
         if style.background is not None:
             self.items.append(Fill(self._bleed_out(cell), style.background, element))
         inner = cell.inset(style.padding)
-        lines: list[tuple[str, str, float, Color]] = []
-        attribution_height = 0.0
+        attribution_height = 0
         if style.attribution is not None:
             line = style.attribution
             text = self._caption_text(line, person)
-            metrics = self._font(line.font, ("quotes", "attribution", "font"), text, ("quotes",))
-            fitted = metrics and fit_text(text, metrics, line.size.min, line.size.max, _pt(inner.w),
-                                          line.size.max * style.line_height, style.line_height, 1)
-            if metrics and not fitted:
-                self.problems.append(Problem(("quotes", "attribution"), f"{text!r} does not fit the quote cell"))
-                return
-            if fitted:
-                attribution_height = fitted[0] * style.line_height * 1.5
-                attribution = (text, line.font, fitted[0], line.color or style.color)
+            size, _ = self._fit(text, line.font, line.size.min, line.size.max, inner,
+                                line.size.max * style.line_height, style.line_height, 1, element,
+                                f"the attribution of {person.name}'s quote", "lower quotes.attribution.size.min")
+            attribution_height = _emu(size * style.line_height * 1.5)
+            attribution = (text, line.font, size, line.color or style.color)
         text = style.template.format(quote=person.quote, name=person.name, age=person.age, role=person.role)
-        metrics = self._font(style.font, ("quotes", "font"), text, ("quotes",))
-        if metrics is None:
-            return
-        fitted = fit_text(text, metrics, style.size.min, style.size.max, _pt(inner.w),
-                          _pt(inner.h) - attribution_height, style.line_height, None)
-        if fitted is None:
-            self.problems.append(Problem(("quotes", "size", "min"), f"{person.name}'s quote does not fit its cell even "
-                                                                    f"at {style.size.min:g}pt: shorten it, lower the "
-                                                                    "minimum or give the cell more room"))
-            return
-        size, body = fitted
-        lines = [(text_line, style.font, size, style.color) for text_line in body]
-        self._set_lines(lines, Rect(inner.x, inner.y, inner.w, inner.h - _emu(attribution_height)),
+        body_frame = Rect(inner.x, inner.y, inner.w, inner.h - attribution_height)
+        size, body = self._fit(text, style.font, style.size.min, style.size.max, body_frame, _pt(body_frame.h),
+                               style.line_height, None, element, f"{person.name}'s quote",
+                               "shorten it, lower quotes.size.min or give the cell more room")
+        self._set_lines([(text_line, style.font, size, style.color) for text_line in body], body_frame,
                         style.align, "top", style.line_height, element)
         if style.attribution is not None:
-            self._set_lines([attribution], Rect(inner.x, inner.bottom - _emu(attribution_height), inner.w,
-                                                _emu(attribution_height)),
+            self._set_lines([attribution], Rect(inner.x, inner.bottom - attribution_height, inner.w,
+                                                attribution_height),
                             style.align, "bottom", style.line_height, element)
 
     # --- furniture ------------------------------------------------------------------------------
@@ -387,30 +378,35 @@ class _SceneBuilder:
         if block.background is not None:
             self.items.append(Fill(self._bleed_out(box), block.background, name))
         inner = box.inset(block.padding)
-        metrics = self._font(block.font, (name, "font"), block.text, (name, "text"))
-        if metrics is None:
-            return
-        fitted = fit_text(block.text, metrics, block.size.min, block.size.max, _pt(inner.w), _pt(inner.h),
-                          block.line_height, block.max_lines)
-        if fitted is None:
-            self.problems.append(Problem((name, "text"), f"{block.text!r} does not fit its "
-                                                         f"{format_length(inner.w)} x {format_length(inner.h)} box even at "
-                                                         f"{block.size.min:g}pt: enlarge the box, lower size.min "
-                                                         "or shorten the text"))
-            return
-        size, lines = fitted
+        size, lines = self._fit(block.text, block.font, block.size.min, block.size.max, inner, _pt(inner.h),
+                                block.line_height, block.max_lines, name, f"the {name} {block.text!r}",
+                                f"enlarge {name}.box, lower {name}.size.min or shorten the text")
         self._set_lines([(line, block.font, size, block.color) for line in lines], inner, block.align,
                         block.valign, block.line_height, name)
 
-    def _font(self, key: str, font_loc: Loc, text: str, text_loc: Loc) -> FontMetrics | None:
+    def _fit(self, text: str, font: str, min_size: float, max_size: float, frame: Rect, height: float,
+             line_height: float, max_lines: int | None, element: str, what: str, advice: str) -> tuple[float, list[str]]:
+        """Fit ``text`` into ``frame`` (``height`` points tall); when it cannot fit, set it at the
+        minimum size anyway and leave a note, so preflight can show where it overflows."""
+        metrics = self._font(font, text, element, frame)
+        fitted = fit_text(text, metrics, min_size, max_size, _pt(frame.w), height, line_height, max_lines)
+        if fitted is not None:
+            return fitted
+        self.notes.append(LayoutNote(
+            "text-overflow", f"{what} does not fit its {format_length(frame.w)} x "
+                             f"{format_length(_emu(height))} frame even at {min_size:g}pt: {advice}",
+            element, frame))
+        return min_size, wrap_words(text, metrics, min_size, _pt(frame.w), overflow=True)
+
+    def _font(self, key: str, text: str, element: str, frame: Rect) -> FontMetrics:
         metrics = self.assets.fonts[key]
+        self.used_fonts.add(key)
         missing = metrics.missing(text)
         if missing:
             shown = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
-            self.problems.append(Problem(text_loc, f"font {key!r} ({metrics.path.name}) has no glyph for {shown}: "
-                                                   "choose a font that covers them or change the text"))
-            return None
-        self.used_fonts.add(key)
+            self.notes.append(LayoutNote("glyph-missing", f"{element}: font {key!r} ({metrics.path.name}) has no "
+                                                          f"glyph for {shown}: choose a font that covers it or "
+                                                          "change the text", element, frame))
         return metrics
 
     def _set_lines(self, lines: list[tuple[str, str, float, Color]], frame: Rect, align: str, valign: str,
@@ -426,5 +422,6 @@ class _SceneBuilder:
             baseline = top + (pitch - glyph_height) // 2 + _emu(size * metrics.ascent)
             width = _emu(metrics.width(text, size))
             x = {"left": frame.x, "center": frame.x + (frame.w - width) // 2, "right": frame.right - width}[align]
-            self.items.append(TextLine(text, font, size, x, baseline, width, color, element, frame))
+            self.items.append(TextLine(text, font, size, x, baseline, width, color, element, frame,
+                                       _emu(size * metrics.ascent), _emu(size * metrics.descent)))
             top += pitch

@@ -8,16 +8,17 @@ move both into place together.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assets import probe_assets
+from .assets import Assets, probe_assets
 from .errors import PreflightFailed
 from .layout import LayoutProblems, build_scene
 from .output import AtomicOutputs
-from .preflight import Finding, check_scene, has_errors
+from .preflight import Finding, check_files, check_scene, has_errors, sort_findings
 from .render.pdf import write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
 from .scene import Scene
@@ -41,21 +42,40 @@ class RenderResult:
     files: list[WrittenFile]
 
 
-def build(path: Path) -> tuple[LoadedLayout, Scene]:
+@dataclass(frozen=True)
+class Built:
+    layout: LoadedLayout
+    assets: Assets
+    scene: Scene
+
+
+def build(path: Path) -> Built:
     """Layout file to scene; LayoutInvalid (with file, line and column) for anything wrong."""
     loaded = load_layout(path)
     assets = probe_assets(loaded)
     try:
-        return loaded, build_scene(loaded.spec, assets)
+        return Built(loaded, assets, build_scene(loaded.spec, assets))
     except LayoutProblems as problems:
         raise loaded.invalid(problems.problems) from None
+
+
+def check(path: Path) -> tuple[Built, list[Finding]]:
+    """Every preflight check, the written PDF's included (drawn into a scratch folder)."""
+    built = build(path)
+    findings = check_scene(built.scene, built.assets.fonts)
+    with tempfile.TemporaryDirectory(prefix="plakat-check-") as scratch:
+        pdf = Path(scratch) / "check.pdf"
+        write_pdf(built.scene, pdf)
+        findings += check_files(built.scene, pdf, None, None)
+    return built, sort_findings(findings)
 
 
 def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bool = False,
            compress_level: int = DEFAULT_COMPRESS_LEVEL,
            progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
-    loaded, scene = build(path)
-    findings = check_scene(scene)
+    built = build(path)
+    loaded, scene = built.layout, built.scene
+    findings = check_scene(scene, built.assets.fonts)
     if has_errors(findings) and not force:
         raise PreflightFailed(findings)
     output = loaded.spec.output
@@ -73,12 +93,17 @@ def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bo
             progress("pdf", 1, 1)
         if output.pdf:
             written.append((pdf_final, "pdf", None, time.perf_counter() - started))
+        png_temp = None
         if output.png:
             png_temp = outputs.temporary_for(png_final)
             started = time.perf_counter()
             pixels = write_png(pdf_temp, scene, png_temp, dpi, level=compress_level,
                                progress=(lambda done, total: progress("png", done, total)) if progress else None)
             written.append((png_final, "png", pixels, time.perf_counter() - started))
+        file_findings = check_files(scene, pdf_temp, png_temp, dpi)
+        findings = sort_findings(findings + file_findings)
+        if has_errors(file_findings) and not force:
+            raise PreflightFailed(findings)
         outputs.commit()
     files = [WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
              for final, kind, pixels, seconds in written]

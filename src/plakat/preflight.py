@@ -1,19 +1,41 @@
-"""Preflight: pure checks over a scene, returning findings. The CLI decides what they cost.
+"""Preflight: pure checks over the scene and the written files, returning findings.
 
-In: a :class:`~plakat.scene.Scene` (and the layout's page settings through it). Out: a list of
-:class:`Finding`, each with a severity, a stable code, a message and the element it concerns.
+In: a :class:`~plakat.scene.Scene` (its :class:`~plakat.scene.Rules` carry the format's and the
+layout's thresholds), the font metrics, and for :func:`check_files` the paths of a written PDF and
+PNG. Out: a list of :class:`Finding`, each with a severity, a stable code, a message, the element
+it concerns and, where useful, what was measured, what is required and where on the canvas (mm
+from the top-left corner of the trim). The CLI decides what findings cost.
+
+Codes (stable; the README lists them with their meaning):
+resolution-too-low, resolution-below-recommended, image-upscaled, image-oversized,
+bleed-too-small, bleed-missing, text-outside-trim, text-outside-safe, focus-outside-safe,
+seam-through-text, seam-through-face, text-overflow, glyph-missing, font-not-embeddable,
+image-unreadable, image-colour-mode, image-orientation, pdf-boxes, font-not-embedded,
+png-size, png-dpi.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import struct
+import warnings
+import zlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Literal
 
-from .formats import find_preset
-from .scene import PlacedImage, Scene
-from .units import EMU_PER_MM
+from PIL import Image
+
+from .assets import FontMetrics
+from .scene import Fill, PlacedImage, Rect, Scene, TextLine
+from .units import EMU_PER_INCH, EMU_PER_MM, EMU_PER_PT
 
 Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+# An image much sharper than needed only slows every render down.
+OVERSIZED_FACTOR = 4
+# Modes a PDF and every RIP show alike; others are converted on the way in.
+PLAIN_MODES = {"RGB", "L"}
 
 
 @dataclass(frozen=True)
@@ -24,43 +46,322 @@ class Finding:
     element: str
     measured: float | None = None
     required: float | None = None
-    position_mm: tuple[float, float] | None = field(default=None)
+    position_mm: tuple[float, float] | None = None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if self.position_mm is not None:
+            data["position_mm"] = {"x": self.position_mm[0], "y": self.position_mm[1]}
+        return data
 
 
-def check_scene(scene: Scene) -> list[Finding]:
-    return [*check_resolution(scene), *check_bleed(scene)]
+def _at(x: int, y: int) -> tuple[float, float]:
+    return round(x / EMU_PER_MM, 1), round(y / EMU_PER_MM, 1)
 
+
+def _centre(rect: Rect) -> tuple[float, float]:
+    return _at(rect.x + rect.w // 2, rect.y + rect.h // 2)
+
+
+def check_scene(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
+    """Every check that needs no written file."""
+    findings = [*check_resolution(scene), *check_bleed(scene), *check_safe_zone(scene),
+                *check_seams(scene, fonts), *check_text(scene, fonts), *check_images(scene)]
+    return sort_findings(findings)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def has_errors(findings: list[Finding], strict: bool = False) -> bool:
+    return any(f.severity == "error" or (strict and f.severity == "warning") for f in findings)
+
+
+# --- resolution ---------------------------------------------------------------------------------
 
 def check_resolution(scene: Scene) -> list[Finding]:
-    """Effective ppi of every placed image along both axes against the format's thresholds."""
+    """Effective ppi along both axes (source pixels across the visible crop per placed inch)."""
+    rules = scene.rules
     findings = []
     for item in scene.of_type(PlacedImage):
-        ppi = min(item.ppi)
-        position = (item.rect.x / EMU_PER_MM, item.rect.y / EMU_PER_MM)
-        if ppi < scene.min_ppi:
+        ppi_x, ppi_y = item.ppi
+        ppi = min(ppi_x, ppi_y)
+        where = _centre(item.rect)
+        name = item.image.path.name
+        shown = f"{ppi_x:.0f} x {ppi_y:.0f} ppi" if round(ppi_x) != round(ppi_y) else f"{ppi:.0f} ppi"
+        if ppi < rules.min_ppi:
             findings.append(Finding("error", "resolution-too-low",
-                                    f"{item.element}: {item.image.path.name} shows {ppi:.0f} ppi, below the "
-                                    f"minimum {scene.min_ppi:g} ppi: use a larger image or a smaller cell",
-                                    item.element, round(ppi, 1), scene.min_ppi, position))
-        elif ppi < scene.recommended_ppi:
+                                    f"{item.element}: {name} shows {shown}, below the minimum {rules.min_ppi:g} ppi: "
+                                    "use a larger image or a smaller frame", item.element, round(ppi, 1),
+                                    rules.min_ppi, where))
+        elif ppi < rules.recommended_ppi:
             findings.append(Finding("warning", "resolution-below-recommended",
-                                    f"{item.element}: {item.image.path.name} shows {ppi:.0f} ppi, below the "
-                                    f"recommended {scene.recommended_ppi:g} ppi",
-                                    item.element, round(ppi, 1), scene.recommended_ppi, position))
+                                    f"{item.element}: {name} shows {shown}, below the recommended "
+                                    f"{rules.recommended_ppi:g} ppi", item.element, round(ppi, 1),
+                                    rules.recommended_ppi, where))
+        native = item.image.dpi or 72
+        if native / ppi > rules.max_upscale:
+            findings.append(Finding("info", "image-upscaled",
+                                    f"{item.element}: {name} is shown at {native / ppi * 100:.0f} % of its own "
+                                    f"{native:g} dpi (the layout allows {rules.max_upscale * 100:.0f} %)",
+                                    item.element, round(native / ppi, 2), rules.max_upscale, where))
+        if ppi > OVERSIZED_FACTOR * rules.recommended_ppi:
+            findings.append(Finding("info", "image-oversized",
+                                    f"{item.element}: {name} shows {ppi:.0f} ppi, more than {OVERSIZED_FACTOR}x the "
+                                    f"{rules.recommended_ppi:g} ppi needed; a smaller file renders faster",
+                                    item.element, round(ppi, 1), rules.recommended_ppi, where))
     return findings
 
 
+# --- bleed and safe zone ------------------------------------------------------------------------
+
 def check_bleed(scene: Scene) -> list[Finding]:
-    if scene.format_name is None:
-        return []
-    required = find_preset(scene.format_name).bleed
+    findings = []
+    required = scene.rules.required_bleed
     if scene.bleed < required:
-        return [Finding("error", "bleed-too-small",
-                        f"bleed is {scene.bleed / EMU_PER_MM:g} mm; {scene.format_name} needs at least "
-                        f"{required / EMU_PER_MM:g} mm", "page",
-                        scene.bleed / EMU_PER_MM, required / EMU_PER_MM)]
-    return []
+        findings.append(Finding("error", "bleed-too-small",
+                                f"bleed is {scene.bleed / EMU_PER_MM:g} mm; {scene.format_name} needs at least "
+                                f"{required / EMU_PER_MM:g} mm", "page",
+                                scene.bleed / EMU_PER_MM, required / EMU_PER_MM))
+    # Anything that reaches the trim edge must go on to the bleed edge, or trimming leaves a sliver.
+    bleed = scene.bleed_box
+    for item in scene.items:
+        if not isinstance(item, (Fill, PlacedImage)):
+            continue
+        rect = item.rect
+        short = []
+        if bleed.x < rect.x <= 0:
+            short.append("left")
+        if bleed.y < rect.y <= 0:
+            short.append("top")
+        if scene.width <= rect.right < bleed.right:
+            short.append("right")
+        if scene.height <= rect.bottom < bleed.bottom:
+            short.append("bottom")
+        if short:
+            findings.append(Finding("error", "bleed-missing",
+                                    f"{item.element} reaches the trim but stops short of the bleed on the "
+                                    f"{', '.join(short)}: extend it {scene.bleed / EMU_PER_MM:g} mm past the trim",
+                                    item.element, position_mm=_centre(rect)))
+    return findings
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
+def check_safe_zone(scene: Scene) -> list[Finding]:
+    """Text (the brand line included) and each portrait's focus point inside the safe area."""
+    findings = []
+    safe, trim = scene.safe_box, scene.trim
+    for line in scene.of_type(TextLine):
+        ink = line.ink
+        if not trim.contains(ink):
+            findings.append(Finding("error", "text-outside-trim",
+                                    f"{line.element}: {line.text!r} runs past the trim and will be cut off",
+                                    line.element, position_mm=_centre(ink)))
+        elif not safe.contains(ink):
+            findings.append(Finding("warning", "text-outside-safe",
+                                    f"{line.element}: {line.text!r} lies outside the {scene.safe / EMU_PER_MM:g} mm "
+                                    "safe margin", line.element, position_mm=_centre(ink)))
+    for item in scene.of_type(PlacedImage):
+        x, y = item.focus
+        if not (safe.x <= x <= safe.right and safe.y <= y <= safe.bottom):
+            findings.append(Finding("warning", "focus-outside-safe",
+                                    f"{item.element}: the focus point lies outside the safe margin",
+                                    item.element, position_mm=_at(x, y)))
+    return findings
+
+
+# --- sheet seams --------------------------------------------------------------------------------
+
+def _glyph_spans(line: TextLine, metrics: FontMetrics) -> list[tuple[str, int, int]]:
+    """Each visible character of a line with its left and right edge (EMU)."""
+    spans, x = [], line.x
+    for char in line.text:
+        advance = round(metrics.width(char, line.size) * EMU_PER_PT)
+        if not char.isspace():
+            spans.append((char, x, x + advance))
+        x += advance
+    return spans
+
+
+def check_seams(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
+    """Text and faces near the lines where the print shop splits the poster into sheets."""
+    columns_at, rows_at = scene.seams()
+    if not columns_at and not rows_at:
+        return []
+    clearance = scene.rules.seam_clearance
+    findings = []
+    reported: set[tuple[str, int]] = set()
+
+    def report(code: str, element: str, message: str, x: int, y: int, key: int):
+        if (element, key) not in reported:
+            reported.add((element, key))
+            findings.append(Finding("warning", code, message, element, position_mm=_at(x, y)))
+
+    for line in scene.of_type(TextLine):
+        ink = line.ink
+        for seam_y in rows_at:
+            if ink.y - clearance < seam_y < ink.bottom + clearance:
+                report("seam-through-text", line.element,
+                       f"{line.element}: {line.text!r} lies within {clearance / EMU_PER_MM:g} mm of the "
+                       f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm", ink.x + ink.w // 2, seam_y, -seam_y)
+        for seam_x in columns_at:
+            if line.element.startswith("caption of"):
+                hit = ink.x - clearance < seam_x < ink.right + clearance
+                what = repr(line.text)
+            else:
+                near = [c for c, left, right in _glyph_spans(line, fonts[line.font])
+                        if left - clearance < seam_x < right + clearance]
+                hit, what = bool(near), f"the glyph {near[0]!r} of {line.text!r}" if near else ""
+            if hit:
+                report("seam-through-text", line.element,
+                       f"{line.element}: {what} lies within {clearance / EMU_PER_MM:g} mm of the vertical "
+                       f"sheet split at {seam_x / EMU_PER_MM:g} mm", seam_x, ink.y + ink.h // 2, seam_x)
+    for item in scene.of_type(PlacedImage):
+        x, y = item.focus
+        for seam_x in columns_at:
+            if abs(x - seam_x) < clearance:
+                report("seam-through-face", item.element,
+                       f"{item.element}: the focus point is {abs(x - seam_x) / EMU_PER_MM:.0f} mm from the vertical "
+                       f"sheet split at {seam_x / EMU_PER_MM:g} mm", seam_x, y, seam_x)
+        for seam_y in rows_at:
+            if abs(y - seam_y) < clearance:
+                report("seam-through-face", item.element,
+                       f"{item.element}: the focus point is {abs(y - seam_y) / EMU_PER_MM:.0f} mm from the "
+                       f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm", x, seam_y, -seam_y)
+    return findings
+
+
+# --- text and fonts -----------------------------------------------------------------------------
+
+def check_text(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
+    findings = [Finding("error", note.code, note.message, note.element, position_mm=_centre(note.rect))
+                for note in scene.notes]
+    for key, path in scene.fonts.items():
+        if not fonts[key].embedding_allowed:
+            findings.append(Finding("error", "font-not-embeddable",
+                                    f"font {key!r} ({path.name}) forbids embedding (OS/2 fsType): a print PDF "
+                                    "must embed every font; choose another font", key))
+    return findings
+
+
+# --- images -------------------------------------------------------------------------------------
+
+def check_images(scene: Scene) -> list[Finding]:
+    findings = []
+    seen: set[Path] = set()
+    for item in scene.of_type(PlacedImage):
+        info = item.image
+        where = _centre(item.rect)
+        if info.path not in seen:
+            seen.add(info.path)
+            problem = _decode_problem(info.path)
+            if problem:
+                findings.append(Finding("error", "image-unreadable",
+                                        f"{item.element}: {info.path.name} cannot be decoded ({problem}): "
+                                        "export it again", item.element, position_mm=where))
+        if info.mode not in PLAIN_MODES:
+            findings.append(Finding("info", "image-colour-mode",
+                                    f"{item.element}: {info.path.name} is {info.format} in mode {info.mode}; "
+                                    "plakat converts it to RGB (8 bit, no alpha) for the PDF",
+                                    item.element, position_mm=where))
+        if info.orientation != 1:
+            findings.append(Finding("info", "image-orientation",
+                                    f"{item.element}: {info.path.name} is stored turned (EXIF orientation "
+                                    f"{info.orientation}); plakat shows it upright", item.element, position_mm=where))
+    return findings
+
+
+def _decode_problem(path: Path) -> str | None:
+    """Decode the whole file (JPEGs at a reduced scale: every byte is still read)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format == "JPEG":
+                    image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+    except Exception as error:  # Pillow raises many kinds for broken files
+        return str(error) or type(error).__name__
+    return None
+
+
+# --- written files ------------------------------------------------------------------------------
+
+def check_files(scene: Scene, pdf: Path | None, png: Path | None, png_dpi: float | None) -> list[Finding]:
+    findings = []
+    if pdf is not None:
+        findings += check_pdf(scene, pdf)
+    if png is not None and png_dpi is not None:
+        findings += check_png(scene, png, png_dpi)
+    return findings
+
+
+def check_pdf(scene: Scene, path: Path) -> list[Finding]:
+    import pikepdf
+
+    findings = []
+    tolerance = 0.1 * 72 / 25.4  # 0.1 mm in points
+    bleed = scene.bleed / EMU_PER_PT
+    width = (scene.width + 2 * scene.bleed) / EMU_PER_PT
+    height = (scene.height + 2 * scene.bleed) / EMU_PER_PT
+    expected = {"/MediaBox": (0, 0, width, height), "/BleedBox": (0, 0, width, height),
+                "/TrimBox": (bleed, bleed, width - bleed, height - bleed)}
+    with pikepdf.open(path) as document:
+        page = document.pages[0].obj
+        for key, box in expected.items():
+            actual = [float(v) for v in page.get(key, [])]
+            if len(actual) != 4 or any(abs(a - b) > tolerance for a, b in zip(actual, box)):
+                findings.append(Finding("error", "pdf-boxes",
+                                        f"{path.name}: {key[1:]} is {actual or 'missing'}, expected "
+                                        f"{[round(v, 2) for v in box]}", "page"))
+        if "/ArtBox" in page:
+            findings.append(Finding("error", "pdf-boxes", f"{path.name}: has an ArtBox next to its TrimBox", "page"))
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for key in fonts.keys():
+            font = fonts[key]
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+            if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                findings.append(Finding("error", "font-not-embedded",
+                                        f"{path.name}: font {font.get('/BaseFont')} is not embedded", str(key)))
+    return findings
+
+
+def read_png_header(path: Path) -> tuple[int, int, float | None]:
+    """Width, height and dpi (from pHYs) without decoding pixels, whatever the size."""
+    with open(path, "rb") as file:
+        if file.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise ValueError(f"{path.name} is not a PNG")
+        width = height = 0
+        dpi = None
+        while True:
+            header = file.read(8)
+            if len(header) < 8:
+                break
+            length, kind = struct.unpack(">I4s", header)
+            if kind == b"IDAT":
+                break
+            data = file.read(length)
+            file.read(4)
+            if kind == b"IHDR":
+                width, height = struct.unpack(">II", data[:8])
+            elif kind == b"pHYs":
+                per_unit_x, _per_unit_y, unit = struct.unpack(">IIB", data)
+                dpi = per_unit_x * 0.0254 if unit == 1 else None
+    return width, height, dpi
+
+
+def check_png(scene: Scene, path: Path, dpi: float) -> list[Finding]:
+    expected = (round(scene.width * dpi / EMU_PER_INCH), round(scene.height * dpi / EMU_PER_INCH))
+    try:
+        width, height, stated = read_png_header(path)
+    except (OSError, ValueError, struct.error, zlib.error) as error:
+        return [Finding("error", "png-size", f"{path.name}: unreadable ({error})", "png")]
+    findings = []
+    if (width, height) != expected:
+        findings.append(Finding("error", "png-size", f"{path.name} is {width} x {height} px; the trim at {dpi:g} dpi "
+                                                     f"is {expected[0]} x {expected[1]} px", "png"))
+    if stated is None or abs(stated - dpi) > 0.05:
+        findings.append(Finding("error", "png-dpi", f"{path.name} states {stated and round(stated, 2)} dpi, "
+                                                    f"not {dpi:g}", "png", stated, dpi))
+    return findings

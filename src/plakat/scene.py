@@ -83,9 +83,39 @@ class TextLine:
     color: Color
     element: str
     box: Rect
+    ascent: int = 0  # EMU above the baseline that glyphs may reach
+    descent: int = 0  # EMU below it
+
+    @property
+    def ink(self) -> Rect:
+        """The area the line's glyphs can cover."""
+        return Rect(self.x, self.baseline - self.ascent, self.width, self.ascent + self.descent)
 
 
 SceneItem = Fill | PlacedImage | TextLine
+
+
+@dataclass(frozen=True)
+class LayoutNote:
+    """Something the engine had to set anyway although it is wrong (text that overflows its frame
+    at the minimum size, a character the font lacks); preflight turns these into errors."""
+
+    code: str
+    message: str
+    element: str
+    rect: Rect
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What preflight holds the scene to: the format's figures, overridden by the layout."""
+
+    min_ppi: float
+    recommended_ppi: float
+    max_upscale: float
+    required_bleed: int
+    sheets: tuple[int, int] | None
+    seam_clearance: int
 
 
 @dataclass(frozen=True)
@@ -102,8 +132,8 @@ class Scene:
     grid_area: Rect
     png_dpi: float
     format_name: str | None
-    min_ppi: float
-    recommended_ppi: float
+    rules: Rules
+    notes: tuple[LayoutNote, ...] = ()
 
     @property
     def trim(self) -> Rect:
@@ -116,6 +146,14 @@ class Scene:
     @property
     def safe_box(self) -> Rect:
         return self.trim.inset(self.safe)
+
+    def seams(self) -> tuple[list[int], list[int]]:
+        """x positions of vertical and y positions of horizontal split lines between sheets."""
+        if not self.rules.sheets:
+            return [], []
+        columns, rows = self.rules.sheets
+        return ([self.width * i // columns for i in range(1, columns)],
+                [self.height * j // rows for j in range(1, rows)])
 
     def of_type(self, kind):
         return [item for item in self.items if isinstance(item, kind)]

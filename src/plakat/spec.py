@@ -208,6 +208,23 @@ class Person(Model):
         return self
 
 
+class Sheets(Model):
+    """How the print shop splits the poster into parts: 4 parts = 2 x 2, 6 parts = 3 x 2."""
+
+    columns: int = Field(ge=1, le=20)
+    rows: int = Field(ge=1, le=20)
+
+
+class PreflightSettings(Model):
+    min_ppi: float | None = Field(None, gt=0, description="hard minimum; default: the format's")
+    recommended_ppi: float | None = Field(None, gt=0, description="default: from viewing_distance or the format")
+    viewing_distance: LengthValue | None = Field(None, description="sets recommended_ppi by the one-arc-minute rule")
+    max_upscale: float = Field(4.0, gt=0, description="info when an image is shown larger than this many "
+                                                      "times its own resolution (72 dpi if it states none)")
+    sheets: Sheets | None = Field(None, description="default: the format's split (18/1: 2 x 2)")
+    seam_clearance: LengthValue = Field(Length(30 * 36000), description="keep text and faces this far from splits")
+
+
 class Output(Model):
     png_dpi: float | None = Field(None, gt=0, le=2400, description="default: the format's")
     pdf: bool = True
@@ -233,6 +250,7 @@ class Layout(Model):
     brand: TextBlock | None = None
     hashtag: TextBlock | None = None
     credit: TextBlock | None = None
+    preflight: PreflightSettings = PreflightSettings()
     output: Output = Output()
 
     @property
