@@ -60,7 +60,7 @@ def test_failed_render_keeps_the_previous_good_output(small_poster, tmp_path):
     small_poster.write_text(small_poster.read_text(encoding="utf-8").replace("rows: 2", "rows: 1"),
                             encoding="utf-8")
     result = run("render", small_poster, "--out", out)
-    assert result.exit_code == 2 and "leaves the 5x1 grid" in result.stderr
+    assert result.exit_code == 2 and "leaves the 6x1 grid" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

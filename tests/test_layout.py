@@ -38,15 +38,15 @@ def test_gutters_are_exact_and_cells_tile_the_area(billboard):
     area, cells = billboard.grid_area, billboard.cells
     rows = sorted({c.y for c in cells})
     columns = sorted({c.x for c in cells})
-    assert len(rows) == 2 and len(columns) == 5
+    assert len(rows) == 2 and len(columns) == 6
     first_row = sorted((c for c in cells if c.y == rows[0]), key=lambda c: c.x)
     for left, right in zip(first_row, first_row[1:]):
-        assert right.x - left.right == mm(30)
+        assert right.x - left.right == mm(60)
     assert first_row[0].x == area.x and first_row[-1].right == area.right
     widths = {c.w for c in first_row}
     assert max(widths) - min(widths) <= 1  # EMU: remainder spread over cells
     column = sorted((c for c in cells if c.x == columns[0]), key=lambda c: c.y)
-    assert column[1].y - column[0].bottom == mm(30)
+    assert column[1].y - column[0].bottom == mm(60)
     assert column[0].y == area.y and column[-1].bottom == area.bottom
 
 
@@ -172,7 +172,7 @@ def test_more_people_than_cells(stadtbibliothek_data, write_layout):
     data = stadtbibliothek_data
     data["grid"]["rows"] = 1
     data["grid"]["cells"] = []
-    assert "9 people to place but only 5 free cells" in problems_of(write_layout(data))
+    assert "9 people to place but only 6 free cells" in problems_of(write_layout(data))
 
 
 def test_grid_that_cannot_fit(stadtbibliothek_data, write_layout):

@@ -26,7 +26,7 @@ def test_shipped_layout_loads():
 
 def test_every_error_reported_at_once_with_line_and_column(write_layout):
     text = STADTBIBLIOTHEK.read_text(encoding="utf-8")
-    text = text.replace("gutter: 30mm", "gutte: 30mm").replace("columns: 5", "columns: five") \
+    text = text.replace("gutter: 60mm", "gutte: 60mm").replace("columns: 6", "columns: five") \
                .replace("bleed: 10mm", "bleed: 10")
     path = write_layout(text)
     lines = problems_of(path)
@@ -35,7 +35,7 @@ def test_every_error_reported_at_once_with_line_and_column(write_layout):
     assert f"{path}:6:8 bleed: 10 has no unit" in joined
     assert "grid.columns" in joined and "'five'" in joined
     assert "grid.gutte: unknown key: did you mean 'gutter'?" in joined
-    gutter_line = text.splitlines().index("  gutte: 30mm") + 1
+    gutter_line = text.splitlines().index("  gutte: 60mm") + 1
     assert f"{path}:{gutter_line}:3 grid.gutte" in joined
 
 
