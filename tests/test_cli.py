@@ -143,3 +143,22 @@ def test_page_beyond_the_pdf_limit_is_refused_with_advice(stadtbibliothek_data, 
     assert result.exit_code == 2
     assert "5080 mm" in result.stderr and "scaled" in result.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_proof_draws_the_page_with_bleed_and_a_legend(stadtbibliothek_data, write_layout, tmp_path):
+    data = stadtbibliothek_data
+    data["preflight"]["sheets"] = {"columns": 3, "rows": 2}  # splits now cross text: findings to mark
+    out = tmp_path / "out"
+    result = run("proof", write_layout(data), "--out", out, "--width", 1200)
+    assert result.exit_code == 0, result.output
+    assert "warnings" in result.stdout
+    from PIL import Image
+    import numpy as np
+    with Image.open(out / "poster.proof.png") as proof:
+        page_height = round(1200 * 2540 / 3580)
+        assert proof.width == 1200 and proof.height > page_height + 100  # legend below the page
+        pixels = np.asarray(proof.convert("RGB"))
+    seam_x = round((10 + 3560 / 3) * 1200 / 3580)
+    column = pixels[: page_height, seam_x - 3: seam_x + 4]
+    assert ((column[..., 0] > 180) & (column[..., 1] < 60) & (column[..., 2] > 140)).any()  # magenta split line
+    assert sorted(p.name for p in out.iterdir()) == ["poster.proof.png"]

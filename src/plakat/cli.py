@@ -172,6 +172,30 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool) ->
 
 
 @app.command()
+def proof(
+    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the proof image.")] = Path("out"),
+    width: Annotated[int, typer.Option("--width", min=400, max=20000, help="Width of the proof in pixels.")]
+    = 2400,
+):
+    """Draw OUT/<name>.proof.png: the poster with trim, bleed, safe and split lines, portrait frames,
+    focus points, effective ppi and every preflight finding marked where it occurs."""
+    from .pipeline import proof as proof_layout
+
+    worst = 0
+    for layout in layouts:
+        try:
+            target, findings = proof_layout(layout, out_dir, width)
+        except PlakatError as error:
+            worst = max(worst, _fail(error).exit_code)
+            continue
+        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        out.print(f"wrote {target}  {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
+                  markup=False)
+    raise typer.Exit(worst)
+
+
+@app.command()
 def formats():
     """List the format presets with trim, bleed, safe margin and resolution thresholds."""
     table = Table(box=None, header_style="bold")

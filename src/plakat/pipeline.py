@@ -21,6 +21,7 @@ from .output import AtomicOutputs
 from .preflight import Finding, check_files, check_scene, has_errors, sort_findings
 from .render.pdf import write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
+from .render.proof import write_proof
 from .scene import Scene
 from .spec import LoadedLayout, load_layout
 
@@ -59,15 +60,28 @@ def build(path: Path) -> Built:
         raise loaded.invalid(problems.problems) from None
 
 
+def _preflight_with_pdf(built: Built, pdf: Path) -> list[Finding]:
+    write_pdf(built.scene, pdf)
+    return sort_findings(check_scene(built.scene, built.assets.fonts) + check_files(built.scene, pdf, None, None))
+
+
 def check(path: Path) -> tuple[Built, list[Finding]]:
     """Every preflight check, the written PDF's included (drawn into a scratch folder)."""
     built = build(path)
-    findings = check_scene(built.scene, built.assets.fonts)
     with tempfile.TemporaryDirectory(prefix="plakat-check-") as scratch:
-        pdf = Path(scratch) / "check.pdf"
-        write_pdf(built.scene, pdf)
-        findings += check_files(built.scene, pdf, None, None)
-    return built, sort_findings(findings)
+        return built, _preflight_with_pdf(built, Path(scratch) / "check.pdf")
+
+
+def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[Finding]]:
+    """Preflight, then draw OUT/<stem>.proof.png: the page with its lines, frames and findings."""
+    built = build(path)
+    target = out_dir / f"{Path(path).stem}.proof.png"
+    with AtomicOutputs() as outputs:
+        pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
+        findings = _preflight_with_pdf(built, pdf)
+        write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
+        outputs.commit()
+    return target, findings
 
 
 def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bool = False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -85,6 +85,35 @@ def png_size(scene: Scene, dpi: float) -> tuple[int, int]:
     return round(scene.width * dpi / EMU_PER_INCH), round(scene.height * dpi / EMU_PER_INCH)
 
 
+def rasterise(pdf_path: Path, scene: Scene, dpi: float, *, strip_rows: int = DEFAULT_STRIP_ROWS,
+              include_bleed: bool = False) -> Iterator[np.ndarray]:
+    """Yield the page as RGB strips (rows x width x 3, uint8), top to bottom: the trim area, or
+    the whole page with its bleed."""
+    width, height = png_size(scene, dpi)
+    bleed_px = round(scene.bleed * dpi / EMU_PER_INCH)
+    page_w = round((scene.width + 2 * scene.bleed) * dpi / EMU_PER_INCH)
+    page_h = round((scene.height + 2 * scene.bleed) * dpi / EMU_PER_INCH)
+    left = top_offset = bleed_px
+    if include_bleed:
+        width, height, left, top_offset = page_w, page_h, 0, 0
+    flags = pdfium_c.FPDF_REVERSE_BYTE_ORDER | pdfium_c.FPDF_RENDER_LIMITEDIMAGECACHE
+    document = pdfium.PdfDocument(str(pdf_path))
+    try:
+        page = document[0]
+        for top in range(0, height, strip_rows):
+            rows = min(strip_rows, height - top)
+            bitmap = pdfium.PdfBitmap.new_native(width, rows, pdfium_c.FPDFBitmap_BGR, rev_byteorder=True)
+            bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, rows)
+            # The whole page is scaled to page_w x page_h pixels and shifted so that this strip
+            # lands in the bitmap; pdfium clips the rest.
+            pdfium_c.FPDF_RenderPageBitmap(bitmap, page, -left, -(top_offset + top), page_w, page_h, 0, flags)
+            yield bitmap.to_numpy()
+            bitmap.close()
+        page.close()
+    finally:
+        document.close()
+
+
 def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
               level: int = DEFAULT_COMPRESS_LEVEL, strip_rows: int = DEFAULT_STRIP_ROWS,
               progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
@@ -95,28 +124,11 @@ def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
     if max(width, height) > MAX_PNG_SIDE or width * 3 + 1 > MAX_PNG_SIDE:
         raise OutputError(f"at {dpi:g} dpi the PNG would be {width} x {height} px, more than a PNG can hold: "
                           "lower --png-dpi")
-    bleed_px = round(scene.bleed * dpi / EMU_PER_INCH)
-    page_w = round((scene.width + 2 * scene.bleed) * dpi / EMU_PER_INCH)
-    page_h = round((scene.height + 2 * scene.bleed) * dpi / EMU_PER_INCH)
-    flags = pdfium_c.FPDF_REVERSE_BYTE_ORDER | pdfium_c.FPDF_RENDER_LIMITEDIMAGECACHE
-    document = pdfium.PdfDocument(str(pdf_path))
-    try:
-        page = document[0]
-        with open(target, "wb") as file:
-            writer = PngStreamWriter(file, width, height, dpi, level)
-            for top in range(0, height, strip_rows):
-                rows = min(strip_rows, height - top)
-                bitmap = pdfium.PdfBitmap.new_native(width, rows, pdfium_c.FPDFBitmap_BGR, rev_byteorder=True)
-                bitmap.fill_rect((255, 255, 255, 255), 0, 0, width, rows)
-                # The whole page is scaled to page_w x page_h pixels and shifted so that this
-                # strip of the trim lands in the bitmap; pdfium clips the rest.
-                pdfium_c.FPDF_RenderPageBitmap(bitmap, page, -bleed_px, -(bleed_px + top), page_w, page_h, 0, flags)
-                writer.write_rows(bitmap.to_numpy())
-                bitmap.close()
-                if progress:
-                    progress(top + rows, height)
-            writer.close()
-        page.close()
-    finally:
-        document.close()
+    with open(target, "wb") as file:
+        writer = PngStreamWriter(file, width, height, dpi, level)
+        for strip in rasterise(pdf_path, scene, dpi, strip_rows=strip_rows):
+            writer.write_rows(strip)
+            if progress:
+                progress(writer.rows_written, height)
+        writer.close()
     return width, height
