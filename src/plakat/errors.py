@@ -59,6 +59,10 @@ class LayoutInvalid(PlakatError):
         return "\n".join(self.lines())
 
 
+class AssetError(PlakatError):
+    """An image or font that the layout names cannot be used."""
+
+
 class OutputError(PlakatError):
     """The output could not be written (folder missing or read-only, disk full ...)."""
 

@@ -61,8 +61,11 @@ def build(path: Path) -> Built:
 
 
 def _preflight_with_pdf(built: Built, pdf: Path) -> list[Finding]:
+    findings = check_scene(built.scene, built.assets.fonts)
+    if any(f.code == "image-unreadable" for f in findings):
+        return findings  # no PDF can be drawn from a broken image; the finding says why
     write_pdf(built.scene, pdf)
-    return sort_findings(check_scene(built.scene, built.assets.fonts) + check_files(built.scene, pdf, None, None))
+    return sort_findings(findings + check_files(built.scene, pdf, None, None))
 
 
 def check(path: Path) -> tuple[Built, list[Finding]]:
@@ -79,6 +82,8 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[F
     with AtomicOutputs() as outputs:
         pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
         findings = _preflight_with_pdf(built, pdf)
+        if any(f.code == "image-unreadable" for f in findings):
+            raise PreflightFailed(findings)
         write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
         outputs.commit()
     return target, findings

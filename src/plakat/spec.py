@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError,
-                      WithJsonSchema, model_validator)
+                      WithJsonSchema, field_validator, model_validator)
 
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
@@ -223,6 +223,20 @@ class PreflightSettings(Model):
                                                       "times its own resolution (72 dpi if it states none)")
     sheets: Sheets | None = Field(None, description="default: the format's split (18/1: 2 x 2)")
     seam_clearance: LengthValue = Field(Length(30 * 36000), description="keep text and faces this far from splits")
+
+    @field_validator("viewing_distance")
+    @classmethod
+    def _distance_positive(cls, value):
+        if value is not None and value <= 0:
+            raise ValueError("must be greater than 0 (e.g. 5m)")
+        return value
+
+    @field_validator("seam_clearance")
+    @classmethod
+    def _clearance_not_negative(cls, value):
+        if value < 0:
+            raise ValueError("cannot be negative")
+        return value
 
 
 class Output(Model):

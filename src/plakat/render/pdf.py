@@ -22,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import __version__
-from ..errors import OutputError
+from ..errors import AssetError, OutputError
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT
 
@@ -122,7 +122,10 @@ def _image(canvas: Canvas, page: _Page, item: PlacedImage) -> None:
     clip = canvas.beginPath()
     clip.rect(*page.rect(item.rect))
     canvas.clipPath(clip, stroke=0, fill=0)
-    source = str(info.path) if info.embeds_unchanged else ImageReader(_upright_rgb(info.path))
+    try:
+        source = str(info.path) if info.embeds_unchanged else ImageReader(_upright_rgb(info.path))
+    except OSError as error:
+        raise AssetError(f"{item.element}: {info.path} cannot be decoded ({error}): export it again") from None
     canvas.drawImage(source, *page.rect(full))
     canvas.restoreState()
 
