@@ -928,3 +928,15 @@ def test_nonsense_preflight_lengths_are_refused(stadtbibliothek_data, write_layo
     result = run_cli("check", write_layout(data))
     assert result.exit_code == 2
     assert f"preflight.{key}" in result.stderr
+
+
+def test_truncated_png_is_reported_by_preflight_not_refused_at_load(stadtbibliothek_data, write_layout, tmp_path):
+    whole = tmp_path / "whole.png"
+    Image.effect_noise((400, 500), 60).convert("RGB").save(whole)
+    truncated = _truncate(whole, tmp_path / "truncated.png")
+    data = stadtbibliothek_data
+    data["people"][0]["portrait"] = str(truncated)
+    result = run_cli("check", write_layout(data), "--json")
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["layouts"][0]["findings"]
+    assert ("image-unreadable", "Tamara") in {(f["code"], f["element"]) for f in findings}

@@ -80,7 +80,11 @@ def probe_image(path: Path) -> ImageInfo:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                orientation = int(image.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+                # Pillow decodes a whole PNG to look for EXIF after the pixels; the header's eXIf
+                # chunk, if any, is enough, and a broken PNG is then left to preflight to report.
+                has_header_exif = image.format != "PNG" or "exif" in image.info
+                exif = image.getexif() if has_header_exif else {}
+                orientation = int(exif.get(_EXIF_ORIENTATION, 1) or 1)
                 width, height = image.size
                 if orientation in _SWAPS_AXES:
                     width, height = height, width

@@ -60,19 +60,21 @@ def build(path: Path) -> Built:
         raise loaded.invalid(problems.problems) from None
 
 
-def _preflight_with_pdf(built: Built, pdf: Path) -> list[Finding]:
+def _preflight_with_pdf(built: Built, pdf: Path) -> tuple[list[Finding], bool]:
+    """Scene checks, then draw ``pdf`` and check it too; the flag says whether a PDF was drawn
+    (not from a broken image: the image-unreadable finding already says why)."""
     findings = check_scene(built.scene, built.assets.fonts)
     if any(f.code == "image-unreadable" for f in findings):
-        return findings  # no PDF can be drawn from a broken image; the finding says why
+        return findings, False
     write_pdf(built.scene, pdf)
-    return sort_findings(findings + check_files(built.scene, pdf, None, None))
+    return sort_findings(findings + check_files(built.scene, pdf, None, None)), True
 
 
 def check(path: Path) -> tuple[Built, list[Finding]]:
     """Every preflight check, the written PDF's included (drawn into a scratch folder)."""
     built = build(path)
     with tempfile.TemporaryDirectory(prefix="plakat-check-") as scratch:
-        return built, _preflight_with_pdf(built, Path(scratch) / "check.pdf")
+        return built, _preflight_with_pdf(built, Path(scratch) / "check.pdf")[0]
 
 
 def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[Finding]]:
@@ -81,8 +83,8 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[F
     target = out_dir / f"{Path(path).stem}.proof.png"
     with AtomicOutputs() as outputs:
         pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
-        findings = _preflight_with_pdf(built, pdf)
-        if any(f.code == "image-unreadable" for f in findings):
+        findings, drawn = _preflight_with_pdf(built, pdf)
+        if not drawn:
             raise PreflightFailed(findings)
         write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
         outputs.commit()

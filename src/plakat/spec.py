@@ -283,9 +283,9 @@ class LoadedLayout:
     def folder(self) -> Path:
         return self.path.parent
 
-    def resolve(self, relative: str) -> Path:
-        return (self.folder / Path(relative).expanduser()).resolve() if not Path(relative).is_absolute() \
-            else Path(relative)
+    def resolve(self, name: str) -> Path:
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else (self.folder / path).resolve()
 
     def invalid(self, problems: list[Problem]) -> LayoutInvalid:
         return LayoutInvalid(self.path, problems, self.source.locate)

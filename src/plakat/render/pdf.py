@@ -73,11 +73,6 @@ class _Page:
         return self.x(rect.x), self.y(rect.bottom), rect.w / EMU_PER_PT, rect.h / EMU_PER_PT
 
 
-def page_size_pt(scene: Scene) -> tuple[float, float]:
-    page = _Page(scene)
-    return page.width_pt, page.height_pt
-
-
 def write_pdf(scene: Scene, target: Path) -> None:
     page = _Page(scene)
     if max(page.width_pt, page.height_pt) > MAX_PAGE_PT:
