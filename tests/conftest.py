@@ -22,6 +22,16 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     return data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def conversion_cache(tmp_path_factory):
+    """One cache of print conversions for the whole run, never the user's own."""
+    folder = tmp_path_factory.mktemp("plakat-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PLAKAT_CACHE_DIR", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture
 def stadtbibliothek_data() -> dict:
     """The stadtbibliothek layout as plain data, with absolute asset paths."""

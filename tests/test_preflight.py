@@ -34,6 +34,8 @@ ALL_CODES = {
     "seam-through-text", "seam-through-face", "text-overflow", "glyph-missing", "font-not-embeddable",
     "image-unreadable", "image-colour-mode", "image-orientation", "pdf-boxes", "font-not-embedded",
     "png-size", "png-dpi",
+    # the print file's codes are exercised in test_pdfx.py
+    "ink-limit", "pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour", "pdfx-forbidden",
 }
 PEOPLE = ["Tamara", "Markus", "Verena", "Valentino", "Elif", "Jupp", "Marlon", "Jannine", "Brigitte"]
 ROW_ONE = PEOPLE[:6]
@@ -813,7 +815,8 @@ def test_check_json_report(stadtbibliothek_data, write_layout):
     report = json.loads(result.stdout)
     assert report["strict"] is False
     clean, failed = report["layouts"]
-    assert clean == {"layout": str(STADTBIBLIOTHEK), "ok": True, "findings": []}
+    assert clean["layout"] == str(STADTBIBLIOTHEK) and clean["ok"] is True and clean["findings"] == []
+    assert clean["pdf"]["standard"] == "pdf/x-4" and 250 < clean["pdf"]["max_ink"] <= 300
     assert failed["layout"] == str(broken) and failed["ok"] is False
     by_code = {f["code"]: f for f in failed["findings"]}
     assert {"bleed-too-small", "text-outside-safe"} <= set(by_code)

@@ -65,7 +65,15 @@ def test_fonts_embedded_as_subsets(rendered):
     assert {n.split("+")[1] for n in names} == {"NotoSans-Black", "NotoSans-Bold", "NotoSans-Regular"}
 
 
-def test_portrait_jpegs_are_embedded_byte_for_byte(rendered):
+@pytest.fixture(scope="module")
+def rendered_screen(tmp_path_factory):
+    """The shipped billboard as a screen (RGB) PDF."""
+    return render(ROOT / "layouts" / "stadtbibliothek.yaml", tmp_path_factory.mktemp("screen"), png_dpi=10,
+                  standard="screen")
+
+
+def test_portrait_jpegs_are_embedded_byte_for_byte_in_the_screen_pdf(rendered_screen):
+    rendered = rendered_screen
     originals = {hashlib.sha256((ROOT / "portraits" / f).read_bytes()).hexdigest()
                  for f in ("tamara.jpg", "marlon.jpg", "brigitte.jpg")}
     found = set()

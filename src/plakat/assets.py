@@ -2,7 +2,8 @@
 
 In: a :class:`~plakat.spec.LoadedLayout`. Out: :class:`Assets`: for every portrait an
 :class:`ImageInfo` (pixel size as displayed, format, colour mode, EXIF orientation) and for every
-font a :class:`FontMetrics` (advance widths, vertical metrics, character coverage). Missing or
+font a :class:`FontMetrics` (advance widths, vertical metrics, character coverage), and the output
+profile the print PDF is made for. Missing or
 unreadable files become layout problems that point at the line naming the file.
 
 Only headers are read here: image pixels are decoded by the renderers, if at all.
@@ -17,6 +18,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, UnidentifiedImageError
 
+from .cms import DEFAULT_PROFILE, OutputProfile, ProfileError, is_srgb, load_output_profile
 from .errors import Loc, Problem
 from .spec import LoadedLayout
 
@@ -34,11 +36,12 @@ class ImageInfo:
     mode: str  # Pillow's mode: RGB, L, CMYK, RGBA, P, I;16 ...
     orientation: int = 1
     dpi: float | None = None  # the resolution the file states, if any
+    srgb: bool = True  # no embedded colour profile, or an sRGB one
 
     @property
     def embeds_unchanged(self) -> bool:
-        """A JPEG the PDF can carry byte for byte: upright and in a colour mode viewers agree on."""
-        return self.format == "JPEG" and self.orientation == 1 and self.mode in ("RGB", "L")
+        """A JPEG a screen PDF can carry byte for byte: upright, sRGB or gray."""
+        return self.format == "JPEG" and self.orientation == 1 and self.mode in ("RGB", "L") and self.srgb
 
 
 @dataclass
@@ -66,6 +69,7 @@ class FontMetrics:
 class Assets:
     images: dict[str, ImageInfo]  # by person name
     fonts: dict[str, FontMetrics]  # by font key
+    profile: OutputProfile | None = None  # the print's output intent
 
 
 def probe_image(path: Path) -> ImageInfo:
@@ -91,7 +95,8 @@ def probe_image(path: Path) -> ImageInfo:
                 stated = image.info.get("dpi")
                 dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 1 else None
                 return ImageInfo(path, width, height, image.format or "?", image.mode,
-                                 orientation if 1 <= orientation <= 8 else 1, dpi)
+                                 orientation if 1 <= orientation <= 8 else 1, dpi,
+                                 is_srgb(image.info.get("icc_profile")))
     except Image.DecompressionBombError as error:
         raise ValueError(f"{path} declares too many pixels to read safely ({error})") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
@@ -149,6 +154,12 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
             images[person.name] = probe_image(loaded.resolve(person.portrait))
         except ValueError as error:
             problems.append(Problem(loc, f"{error}"))
+    profile = None
+    pdf = spec.output.pdf
+    try:
+        profile = load_output_profile(pdf.profile if pdf else DEFAULT_PROFILE, loaded.folder)
+    except ProfileError as error:
+        problems.append(Problem(("output", "pdf", "profile"), f"{error}"))
     if problems:
         raise loaded.invalid(problems)
-    return Assets(images, fonts)
+    return Assets(images, fonts, profile)

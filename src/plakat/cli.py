@@ -7,10 +7,12 @@ This is the only module that turns errors into messages and exit codes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -35,6 +37,22 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class PdfStandardChoice(str, Enum):
+    x4 = "pdf/x-4"
+    screen = "screen"
+
+
+def _scale(value: str | None) -> int | None:
+    from .spec import _to_scale
+
+    if value is None:
+        return None
+    try:
+        return _to_scale(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def _version(value: bool):
@@ -79,6 +97,13 @@ def render(
                                                 help="zlib level for the PNG: 1 fast ... 9 small.")]
     = DEFAULT_COMPRESS_LEVEL,
     force: Annotated[bool, typer.Option("--force", help="Write even when preflight finds errors.")] = False,
+    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
+        "--pdf-standard", help="pdf/x-4 (CMYK print file) or screen (RGB); default: the layout's.")] = None,
+    scale: Annotated[Optional[str], typer.Option(
+        "--scale", help='Deliver the PDF scaled, e.g. 1:10 (file name gets _1-10); default: the layout\'s.',
+        callback=lambda value: _scale(value))] = None,
+    marks: Annotated[Optional[bool], typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; "
+                                                                               "default: the layout's.")] = None,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
     from .pipeline import render as render_layout
@@ -96,7 +121,9 @@ def render(
 
             try:
                 result = render_layout(layout, out_dir, png_dpi=png_dpi, force=force,
-                                       compress_level=compress_level, progress=report)
+                                       compress_level=compress_level, progress=report,
+                                       standard=pdf_standard.value if pdf_standard else None, scale=scale,
+                                       marks=marks)
             except PlakatError as error:
                 progress.stop()
                 exit_code = _fail(error).exit_code
@@ -107,7 +134,7 @@ def render(
         size = f"{scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm"
         for file in result.files:
             detail = f"{file.pixels[0]} x {file.pixels[1]} px" if file.pixels else \
-                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed"
+                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf)}"
             out.print(f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s",
                       markup=False)
     raise typer.Exit(worst)
@@ -118,6 +145,10 @@ def check(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
+        "--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's.")] = None,
+    scale: Annotated[Optional[str], typer.Option("--scale", help="Check the file delivered at this scale.",
+                                                 callback=lambda value: _scale(value))] = None,
 ):
     """Preflight layouts without writing output: exit 0 clean, 1 errors (or warnings with --strict),
     2 invalid input."""
@@ -127,7 +158,7 @@ def check(
     report, worst = [], 0
     for layout in layouts:
         try:
-            built, findings = check_layout(layout)
+            checked = check_layout(layout, standard=pdf_standard.value if pdf_standard else None, scale=scale)
         except LayoutInvalid as error:
             report.append({"layout": str(layout), "ok": False, "invalid": error.lines(), "findings": []})
             if not as_json:
@@ -140,24 +171,39 @@ def check(
                 _fail(error)
             worst = 2
             continue
+        findings = checked.findings
         failed = has_errors(findings, strict)
         worst = max(worst, 1 if failed else 0)
-        report.append({"layout": str(layout), "ok": not failed, "findings": [f.to_json() for f in findings]})
+        pdf = dataclasses.asdict(checked.pdf) if checked.pdf else None
+        report.append({"layout": str(layout), "ok": not failed, "pdf": pdf,
+                       "findings": [f.to_json() for f in findings]})
         if not as_json:
-            _print_report(layout, built.scene, findings, failed)
+            _print_report(layout, checked.built.scene, findings, failed, checked.pdf)
     if as_json:
         out.print(json.dumps({"strict": strict, "layouts": report}, indent=2, ensure_ascii=False), markup=False)
     raise typer.Exit(worst)
 
 
-def _print_report(layout: Path, scene, findings: list[Finding], failed: bool) -> None:
+def _pdf_kind(report) -> str:
+    kind = "PDF/X-4" if report.standard == "pdf/x-4" else "screen PDF (RGB)"
+    if report.scale != 1:
+        kind += f" at 1:{report.scale}"
+    if report.user_unit != 1:
+        kind += f", /UserUnit {report.user_unit}"
+    if report.max_ink is not None:
+        kind += f", max ink {report.max_ink:g} %"
+    return kind
+
+
+def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pdf) -> None:
     from .scene import PlacedImage
 
     images = scene.of_type(PlacedImage)
     lowest = min((min(i.ppi) for i in images), default=0)
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]OK[/]"
     out.print(f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
-              f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi")
+              f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi"
+              + (f", {_pdf_kind(pdf)}" if pdf else ""))
     if not findings:
         return
     table = Table(box=None, header_style="bold", pad_edge=False)

@@ -2,8 +2,8 @@
 
 In: a layout path and output options. Out: :class:`RenderResult` listing the files written and the
 preflight findings; or a :class:`~plakat.errors.PlakatError`. Stages run one way:
-load and validate -> probe assets -> build the scene -> preflight -> draw PDF -> rasterise PNG ->
-move both into place together.
+load and validate -> probe assets -> build the scene -> preflight -> draw the print PDF -> draw a
+screen PDF and rasterise it into the PNG -> check the files -> move them into place together.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import Assets, probe_assets
+from .cms import DEFAULT_MAX_INK, ColourManager
 from .errors import PreflightFailed
 from .layout import LayoutProblems, build_scene
 from .output import AtomicOutputs
 from .preflight import Finding, check_files, check_scene, has_errors, sort_findings
-from .render.pdf import write_pdf
+from .render.pdf import PdfOptions, PdfReport, pdf_file_name, write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
 from .render.proof import write_proof
 from .scene import Scene
@@ -41,6 +42,7 @@ class RenderResult:
     scene: Scene
     findings: list[Finding]
     files: list[WrittenFile]
+    pdf: PdfReport | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,25 @@ class Built:
     layout: LoadedLayout
     assets: Assets
     scene: Scene
+
+    @property
+    def max_ink(self) -> float:
+        settings = self.layout.spec.output.pdf
+        return settings.max_ink if settings else DEFAULT_MAX_INK
+
+    def colours(self) -> ColourManager:
+        return ColourManager(self.assets.profile, self.max_ink)
+
+    def pdf_options(self, standard: str | None = None, scale: int | None = None,
+                    marks: bool | None = None) -> PdfOptions:
+        """The layout's print settings, with the command line's overrides."""
+        settings = self.layout.spec.output.pdf
+        return PdfOptions(standard or (settings.standard if settings else "pdf/x-4"),
+                          settings.marks if marks is None and settings else bool(marks),
+                          scale or (settings.scale if settings else 1))
+
+
+SCREEN = PdfOptions("screen")
 
 
 def build(path: Path) -> Built:
@@ -60,21 +81,30 @@ def build(path: Path) -> Built:
         raise loaded.invalid(problems.problems) from None
 
 
-def _preflight_with_pdf(built: Built, pdf: Path) -> tuple[list[Finding], bool]:
-    """Scene checks, then draw ``pdf`` and check it too; the flag says whether a PDF was drawn
-    (not from a broken image: the image-unreadable finding already says why)."""
+def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> tuple[list[Finding], PdfReport | None]:
+    """Scene checks, then draw ``pdf`` and check it too; the report is None when no PDF was drawn
+    (from a broken image: the image-unreadable finding already says why)."""
     findings = check_scene(built.scene, built.assets.fonts)
     if any(f.code == "image-unreadable" for f in findings):
-        return findings, False
-    write_pdf(built.scene, pdf)
-    return sort_findings(findings + check_files(built.scene, pdf, None, None)), True
+        return findings, None
+    report = write_pdf(built.scene, pdf, built.colours(), options)
+    return sort_findings(findings + check_files(built.scene, pdf, None, None, report, built.max_ink)), report
 
 
-def check(path: Path) -> tuple[Built, list[Finding]]:
-    """Every preflight check, the written PDF's included (drawn into a scratch folder)."""
+@dataclass(frozen=True)
+class CheckResult:
+    built: Built
+    findings: list[Finding]
+    pdf: PdfReport | None  # how the print file came out, e.g. its highest total ink
+
+
+def check(path: Path, *, standard: str | None = None, scale: int | None = None,
+          marks: bool | None = None) -> CheckResult:
+    """Every preflight check, the print PDF's included (drawn into a scratch folder)."""
     built = build(path)
+    options = built.pdf_options(standard, scale, marks)
     with tempfile.TemporaryDirectory(prefix="plakat-check-") as scratch:
-        return built, _preflight_with_pdf(built, Path(scratch) / "check.pdf")[0]
+        return CheckResult(built, *_preflight_with_pdf(built, Path(scratch) / "check.pdf", options))
 
 
 def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[Finding]]:
@@ -83,8 +113,8 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[F
     target = out_dir / f"{Path(path).stem}.proof.png"
     with AtomicOutputs() as outputs:
         pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
-        findings, drawn = _preflight_with_pdf(built, pdf)
-        if not drawn:
+        findings, drawn = _preflight_with_pdf(built, pdf, SCREEN)
+        if drawn is None:
             raise PreflightFailed(findings)
         write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
         outputs.commit()
@@ -92,40 +122,50 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[F
 
 
 def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bool = False,
-           compress_level: int = DEFAULT_COMPRESS_LEVEL,
-           progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
+           compress_level: int = DEFAULT_COMPRESS_LEVEL, standard: str | None = None, scale: int | None = None,
+           marks: bool | None = None, progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
+    """Preflight, then write OUT/<stem>.pdf (the print file, named with its scale when not 1:1) and
+    OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene), both or neither."""
     built = build(path)
     loaded, scene = built.layout, built.scene
     findings = check_scene(scene, built.assets.fonts)
     if has_errors(findings) and not force:
         raise PreflightFailed(findings)
     output = loaded.spec.output
+    options = built.pdf_options(standard, scale, marks)
+    colours = built.colours()
     dpi = png_dpi or scene.png_dpi
     stem = Path(path).stem
-    pdf_final, png_final = out_dir / f"{stem}.pdf", out_dir / f"{stem}.png"
+    pdf_final, png_final = out_dir / pdf_file_name(stem, options.scale), out_dir / f"{stem}.png"
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
     with AtomicOutputs() as outputs:
-        pdf_temp = outputs.temporary_for(pdf_final, keep=output.pdf)
-        started = time.perf_counter()
-        if progress:
-            progress("pdf", 0, 1)
-        write_pdf(scene, pdf_temp)
-        if progress:
-            progress("pdf", 1, 1)
-        if output.pdf:
+        pdf_temp, report = None, None
+        if output.pdf is not None:
+            pdf_temp = outputs.temporary_for(pdf_final)
+            started = time.perf_counter()
+            if progress:
+                progress("pdf", 0, 1)
+            report = write_pdf(scene, pdf_temp, colours, options)
+            if progress:
+                progress("pdf", 1, 1)
             written.append((pdf_final, "pdf", None, time.perf_counter() - started))
         png_temp = None
         if output.png:
             png_temp = outputs.temporary_for(png_final)
             started = time.perf_counter()
-            pixels = write_png(pdf_temp, scene, png_temp, dpi, level=compress_level,
+            # The PNG is for screens: drawn from sRGB design colours, never from CMYK numbers.
+            raster_source = pdf_temp
+            if options != SCREEN or pdf_temp is None:
+                raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
+                write_pdf(scene, raster_source, colours, SCREEN)
+            pixels = write_png(raster_source, scene, png_temp, dpi, level=compress_level,
                                progress=(lambda done, total: progress("png", done, total)) if progress else None)
             written.append((png_final, "png", pixels, time.perf_counter() - started))
-        file_findings = check_files(scene, pdf_temp, png_temp, dpi)
+        file_findings = check_files(scene, pdf_temp, png_temp, dpi, report, built.max_ink)
         findings = sort_findings(findings + file_findings)
         if has_errors(file_findings) and not force:
             raise PreflightFailed(findings)
         outputs.commit()
     files = [WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
              for final, kind, pixels, seconds in written]
-    return RenderResult(loaded, scene, findings, files)
+    return RenderResult(loaded, scene, findings, files, report)

@@ -11,7 +11,8 @@ resolution-too-low, resolution-below-recommended, image-upscaled, image-oversize
 bleed-too-small, bleed-missing, text-outside-trim, text-outside-safe, focus-outside-safe,
 seam-through-text, seam-through-face, text-overflow, glyph-missing, font-not-embeddable,
 image-unreadable, image-colour-mode, image-orientation, pdf-boxes, font-not-embedded,
-png-size, png-dpi.
+png-size, png-dpi, ink-limit, pdfx-version, pdfx-output-intent, pdfx-metadata,
+pdfx-colour, pdfx-forbidden.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Literal
 from PIL import Image
 
 from .assets import FontMetrics
+from .render.pdf import PageGeometry, PdfOptions, PdfReport
 from .scene import Fill, PlacedImage, Rect, Scene, TextLine
 from .units import EMU_PER_INCH, EMU_PER_MM, EMU_PER_PT
 
@@ -287,27 +289,48 @@ def _decode_problem(path: Path) -> str | None:
 
 # --- written files ------------------------------------------------------------------------------
 
-def check_files(scene: Scene, pdf: Path | None, png: Path | None, png_dpi: float | None) -> list[Finding]:
+def check_files(scene: Scene, pdf: Path | None, png: Path | None, png_dpi: float | None,
+                pdf_report: PdfReport | None = None, max_ink: float | None = None) -> list[Finding]:
+    """Check the written files; ``pdf_report`` says how the PDF was made (standard, scale, marks)."""
     findings = []
     if pdf is not None:
-        findings += check_pdf(scene, pdf)
+        options = PdfOptions(pdf_report.standard, pdf_report.marks, pdf_report.scale) if pdf_report \
+            else PdfOptions("screen")
+        findings += check_pdf(scene, pdf, options)
+        if options.is_print:
+            findings += check_pdfx(pdf)
+            if pdf_report is not None and max_ink is not None:
+                findings += check_ink(pdf_report, max_ink)
     if png is not None and png_dpi is not None:
         findings += check_png(scene, png, png_dpi)
     return findings
 
 
-def check_pdf(scene: Scene, path: Path) -> list[Finding]:
+def check_ink(report: PdfReport, max_ink: float) -> list[Finding]:
+    """The highest total ink the print file uses, against the layout's limit. (Within the limit it
+    is no finding: the check report shows it beside the lowest ppi.)"""
+    if report.max_ink is None or report.max_ink <= max_ink + 0.05:
+        return []
+    where = f" ({report.max_ink_element})" if report.max_ink_element else ""
+    return [Finding("error", "ink-limit", f"total ink reaches {report.max_ink:g} %{where}, over the "
+                                          f"{max_ink:g} % limit: lower that colour's inks or raise max_ink",
+                    report.max_ink_element or "page", report.max_ink, max_ink)]
+
+
+def check_pdf(scene: Scene, path: Path, options: PdfOptions = PdfOptions("screen")) -> list[Finding]:
     import pikepdf
 
     findings = []
-    tolerance = 0.1 * 72 / 25.4  # 0.1 mm in points
-    bleed = scene.bleed / EMU_PER_PT
-    width = (scene.width + 2 * scene.bleed) / EMU_PER_PT
-    height = (scene.height + 2 * scene.bleed) / EMU_PER_PT
-    expected = {"/MediaBox": (0, 0, width, height), "/BleedBox": (0, 0, width, height),
-                "/TrimBox": (bleed, bleed, width - bleed, height - bleed)}
+    geometry = PageGeometry(scene, options.scale, options.marks)
+    tolerance = 0.1 * 72 / 25.4 / geometry.scale / geometry.user_unit  # 0.1 mm on the poster
+    expected = {"/MediaBox": (0, 0, geometry.width, geometry.height), "/BleedBox": geometry.bleed_box,
+                "/TrimBox": geometry.trim_box}
     with pikepdf.open(path) as document:
         page = document.pages[0].obj
+        stated_unit = float(page.get("/UserUnit", 1))
+        if abs(stated_unit - geometry.user_unit) > 1e-6:
+            findings.append(Finding("error", "pdf-boxes", f"{path.name}: /UserUnit is {stated_unit:g}, expected "
+                                                          f"{geometry.user_unit}", "page"))
         for key, box in expected.items():
             actual = [float(v) for v in page.get(key, [])]
             if len(actual) != 4 or any(abs(a - b) > tolerance for a, b in zip(actual, box)):
@@ -325,6 +348,98 @@ def check_pdf(scene: Scene, path: Path) -> list[Finding]:
                 findings.append(Finding("error", "font-not-embedded",
                                         f"{path.name}: font {font.get('/BaseFont')} is not embedded", str(key)))
     return findings
+
+
+def _pdf_problems(document) -> dict[str, list[str]]:
+    """Every PDF/X-4 requirement a file breaks, by finding code; read with pikepdf, independently of
+    how the file was written."""
+    import pikepdf
+
+    problems: dict[str, list[str]] = {code: [] for code in
+                                      ("pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour",
+                                       "pdfx-forbidden")}
+    if tuple(int(p) for p in document.pdf_version.split(".")) < (1, 6):
+        problems["pdfx-version"].append(f"PDF {document.pdf_version}; PDF/X-4 is PDF 1.6")
+    intents = [i for i in document.Root.get("/OutputIntents", []) if i.get("/S") == pikepdf.Name.GTS_PDFX]
+    if len(intents) != 1:
+        problems["pdfx-output-intent"].append(f"{len(intents)} GTS_PDFX output intents; exactly one is required")
+    for intent in intents:
+        profile = intent.get("/DestOutputProfile")
+        if profile is None:
+            problems["pdfx-output-intent"].append("the output intent embeds no ICC profile")
+        else:
+            header = profile.read_bytes()[:20]
+            if int(profile.get("/N", 0)) != 4 or header[16:20] != b"CMYK" or header[12:16] != b"prtr":
+                problems["pdfx-output-intent"].append("the output intent's profile is not a CMYK output profile")
+        if not str(intent.get("/OutputConditionIdentifier", "")):
+            problems["pdfx-output-intent"].append("the output intent has no OutputConditionIdentifier")
+    info = document.docinfo
+    for key in ("/Title", "/CreationDate", "/ModDate"):
+        if not str(info.get(key, "")):
+            problems["pdfx-metadata"].append(f"Info has no {key[1:]}")
+    if info.get("/Trapped") not in (pikepdf.Name("/True"), pikepdf.Name("/False")):
+        problems["pdfx-metadata"].append("Info /Trapped is neither /True nor /False")
+    if "/ID" not in document.trailer:
+        problems["pdfx-metadata"].append("no document ID")
+    with document.open_metadata() as meta:
+        if meta.get("pdfxid:GTS_PDFXVersion") != "PDF/X-4":
+            problems["pdfx-metadata"].append("XMP pdfxid:GTS_PDFXVersion is not PDF/X-4")
+    if document.is_encrypted:
+        problems["pdfx-forbidden"].append("the file is encrypted")
+    if "/JavaScript" in document.Root.get("/Names", {}) or "/OpenAction" in document.Root:
+        problems["pdfx-forbidden"].append("the file carries JavaScript or an open action")
+    for page in document.pages:
+        page_obj = page.obj
+        bleed = [float(v) for v in page_obj.get("/BleedBox", page_obj.MediaBox)]
+        for annotation in page_obj.get("/Annots", []):
+            x0, y0, x1, y1 = (float(v) for v in annotation.get("/Rect", [0, 0, 0, 0]))
+            if x1 > bleed[0] and x0 < bleed[2] and y1 > bleed[1] and y0 < bleed[3]:
+                problems["pdfx-forbidden"].append("an annotation lies inside the bleed")
+        _colour_problems(page_obj, problems["pdfx-colour"], set())
+    return problems
+
+
+_RGB_OPERATORS = {"rg", "RG"}
+
+
+def _colour_problems(holder, problems: list[str], seen: set) -> None:
+    """Walk a page or form: RGB operators, non-CMYK images and colour spaces, RGB blending groups."""
+    import pikepdf
+
+    if holder.objgen in seen and holder.objgen != (0, 0):
+        return
+    seen.add(holder.objgen)
+    group = holder.get("/Group")
+    if group is not None and group.get("/S") == pikepdf.Name.Transparency and "/CS" in group \
+            and group.CS not in (pikepdf.Name.DeviceCMYK,):
+        problems.append(f"a transparency group blends in {group.CS}, not in the output intent's CMYK")
+    for operands, operator in pikepdf.parse_content_stream(holder):
+        if str(operator) in _RGB_OPERATORS:
+            problems.append(f"a colour is set in DeviceRGB ({' '.join(str(o) for o in operands)} {operator})")
+            break
+    resources = holder.get("/Resources", {})
+    for name, space in resources.get("/ColorSpace", {}).items():
+        family = space[0] if isinstance(space, pikepdf.Array) else space
+        base = space[2] if isinstance(space, pikepdf.Array) and family == pikepdf.Name.Separation else family
+        if base not in (pikepdf.Name.DeviceCMYK, pikepdf.Name.DeviceGray):
+            problems.append(f"colour space {name} is {base}, not CMYK")
+    for name, xobject in resources.get("/XObject", {}).items():
+        if xobject.get("/Subtype") == pikepdf.Name.Image:
+            space = xobject.get("/ColorSpace")
+            if space not in (pikepdf.Name.DeviceCMYK,):
+                problems.append(f"image {name} is in {space}, not the output intent's CMYK")
+        elif xobject.get("/Subtype") == pikepdf.Name.Form:
+            _colour_problems(xobject, problems, seen)
+
+
+def check_pdfx(path: Path) -> list[Finding]:
+    """PDF/X-4 requirements of a written print file, one finding per broken requirement."""
+    import pikepdf
+
+    with pikepdf.open(path) as document:
+        problems = _pdf_problems(document)
+    return [Finding("error", code, f"{path.name}: {message}", "pdf")
+            for code, messages in problems.items() for message in dict.fromkeys(messages)]
 
 
 def read_png_header(path: Path) -> tuple[int, int, float | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError,
                       WithJsonSchema, field_validator, model_validator)
 
 from .color import BLACK, WHITE, Color, parse_color
@@ -61,9 +61,10 @@ FontSize = Annotated[
 ColorValue = Annotated[
     Color,
     PlainValidator(parse_color),
-    PlainSerializer(lambda c: c.hex, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$|^(white|black)$",
-                    "examples": ["#1d3c6e"]}),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string",
+                    "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$|^(white|black)$|^cmyk\(.*\)$",
+                    "examples": ["#1d3c6e", "cmyk(0, 100, 100, 0)"]}),
 ]
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -239,9 +240,71 @@ class PreflightSettings(Model):
         return value
 
 
+def _to_percent(value) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a percentage such as 300%")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1])
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a percentage: write e.g. 300%")
+
+
+def _to_scale(value) -> int:
+    """"1:10" -> 10: the delivered page is a tenth of the poster's size."""
+    text = str(value).strip()
+    left, colon, right = text.partition(":")
+    if colon and left.strip() == "1" and right.strip().isdigit() and 1 <= int(right) <= 1000:
+        return int(right)
+    raise ValueError(f"{value!r} is not a scale: write \"1:1\" (full size) or e.g. \"1:10\" (a tenth), "
+                     "quoted, since YAML reads 1:10 as a number")
+
+
+Percent = Annotated[float, PlainValidator(_to_percent), PlainSerializer(lambda v: f"{v:g}%", return_type=str),
+                    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\d+(\.\d*)?%$"}],
+                                    "examples": ["300%"]})]
+Scale = Annotated[int, PlainValidator(_to_scale), PlainSerializer(lambda v: f"1:{v}", return_type=str),
+                  WithJsonSchema({"type": "string", "pattern": r"^1:\d+$", "examples": ["1:1", "1:10"]})]
+PdfStandard = Literal["pdf/x-4", "screen"]
+
+
+class PdfSettings(Model):
+    """The print file. ``pdf: false`` writes none; ``pdf: true`` takes these defaults."""
+
+    standard: PdfStandard = Field("pdf/x-4", description="pdf/x-4: CMYK for print; screen: plain RGB for review")
+    profile: str = Field("FOGRA39", description="output intent: the bundled FOGRA39, or a path to the shop's ICC")
+    max_ink: Percent = Field(300.0, description="total area coverage limit, e.g. 300%")
+    marks: bool = Field(False, description="crop marks outside the bleed")
+    scale: Scale = Field(1, description='"1:1", or "1:10" etc. for scaled delivery')
+
+    @field_validator("standard", mode="before")
+    @classmethod
+    def _standard_lower(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("max_ink")
+    @classmethod
+    def _ink_range(cls, value):
+        if not 100 <= value <= 400:
+            raise ValueError("must lie between 100% and 400% (four inks at most 100% each)")
+        return value
+
+
+def _pdf_settings(value):
+    if value is True or value is None:
+        return PdfSettings()
+    if value is False:
+        return None
+    return value
+
+
 class Output(Model):
     png_dpi: float | None = Field(None, gt=0, le=2400, description="default: the format's")
-    pdf: bool = True
+    pdf: Annotated[PdfSettings | None, BeforeValidator(_pdf_settings)] = Field(
+        PdfSettings(), description="false for no PDF, or the print settings")
     png: bool = True
 
 

@@ -1,33 +1,90 @@
 """PDF renderer.
 
-In: a :class:`~plakat.scene.Scene` and a target path. Out: a one-page PDF whose MediaBox is trim plus
-bleed, with TrimBox and BleedBox set, fonts embedded as subsets, text as real text and portrait JPEGs
-carried byte for byte (the crop is a clipping path, not a resample).
+In: a :class:`~plakat.scene.Scene`, a target path, a :class:`~plakat.cms.ColourManager` and
+:class:`PdfOptions` (standard, crop marks, scale). Out: a one-page PDF and a :class:`PdfReport`.
 
-Bytes depend only on the scene: dates come from SOURCE_DATE_EPOCH (or a fixed epoch) and the
+Two standards come from the same drawing code and differ only in colour and metadata:
+
+- ``pdf/x-4`` (for print): PDF 1.6 with one GTS_PDFX output intent embedding the CMYK output
+  profile, every colour and every image in that profile's CMYK (portraits converted and re-encoded
+  once as high-quality JPEGs, total ink limited), XMP with pdfxid:GTS_PDFXVersion, /Trapped /False.
+- ``screen``: plain sRGB for review; RGB JPEGs are carried byte for byte.
+
+Both: MediaBox is trim plus bleed (plus room for crop marks when asked), TrimBox and BleedBox set,
+no ArtBox, fonts embedded as subsets, text as real text, crops as clipping paths. A scale of 1:N
+draws every length N times smaller. A page still over 200 inches is written with /UserUnit.
+
+Bytes depend only on the inputs: dates come from SOURCE_DATE_EPOCH (or a fixed epoch) and the
 document ID from the content, so the same layout renders to the same file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
+import io
+import math
+import os
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+import pikepdf
 from reportlab import rl_config
+from reportlab.lib.colors import CMYKColorSep
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import __version__
-from ..errors import AssetError, OutputError
+from ..cms import DEFAULT_PROFILE, ColourManager, PrintImage, load_output_profile
+from ..color import Color
+from ..errors import AssetError
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
-from ..units import EMU_PER_MM, EMU_PER_PT
+from ..units import EMU_PER_MM, EMU_PER_PT, Length, mm
 
-# A PDF page side may not exceed 14,400 units (200 in) without /UserUnit.
-MAX_PAGE_PT = 14400
+# A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
+MAX_PAGE_UNITS = 14400
+MARK_LENGTH = mm(6)
+MARK_WIDTH_PT = 0.25
+FIXED_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
+STANDARDS = ("pdf/x-4", "screen")
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    standard: str = "pdf/x-4"
+    marks: bool = False
+    scale: int = 1  # 1:N
+
+    @property
+    def is_print(self) -> bool:
+        return self.standard == "pdf/x-4"
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    standard: str
+    scale: int
+    marks: bool
+    user_unit: int
+    page_mm: tuple[float, float]  # MediaBox as delivered, in mm
+    max_ink: float | None  # highest total ink of any colour or pixel, percent (print files)
+    max_ink_element: str | None
+
+
+def pdf_file_name(stem: str, scale: int) -> str:
+    """``stadtbibliothek.pdf``, or ``stadtbibliothek_1-10.pdf`` for a file delivered at 1:10."""
+    return f"{stem}.pdf" if scale == 1 else f"{stem}_1-{scale}.pdf"
+
+
+def document_epoch() -> int:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else FIXED_EPOCH
 
 
 @contextlib.contextmanager
@@ -54,59 +111,143 @@ def _register(path: Path) -> str:
     return name
 
 
-class _Page:
-    """Converts scene coordinates (EMU, top-left of the trim, y down) to PDF points (y up)."""
+class PageGeometry:
+    """Scene coordinates (EMU at 1:1, top-left of the trim, y down) to PDF units (y up), at 1:N,
+    with room for marks, and /UserUnit when the page would pass 200 inches."""
 
-    def __init__(self, scene: Scene):
-        self.bleed = scene.bleed
-        self.width_pt = (scene.width + 2 * scene.bleed) / EMU_PER_PT
-        self.height_pt = (scene.height + 2 * scene.bleed) / EMU_PER_PT
+    def __init__(self, scene: Scene, scale: int = 1, marks: bool = False):
+        self.scale = scale
+        self.bleed = scene.bleed / scale  # EMU in the delivered file
+        # Marks start beyond the bleed, so trimming never leaves a piece of one on the poster.
+        self.mark_offset = max(self.bleed + mm(1), mm(3)) if marks else 0
+        self.margin = self.mark_offset + MARK_LENGTH + mm(1) if marks else self.bleed
+        width = scene.width / scale + 2 * self.margin
+        height = scene.height / scale + 2 * self.margin
+        self.user_unit = max(1, math.ceil(max(width, height) / EMU_PER_PT / MAX_PAGE_UNITS))
+        self.emu_per_unit = EMU_PER_PT * self.user_unit
+        self.width = width / self.emu_per_unit
+        self.height = height / self.emu_per_unit
+        self.trim_w = scene.width / scale / self.emu_per_unit
+        self.trim_h = scene.height / scale / self.emu_per_unit
+
+    def length(self, emu: float) -> float:
+        return emu / self.scale / self.emu_per_unit
+
+    def file_length(self, emu: float) -> float:
+        """A length meant at the delivered size (marks), not the poster's."""
+        return emu / self.emu_per_unit
 
     def x(self, x: float) -> float:
-        return (x + self.bleed) / EMU_PER_PT
+        return (x / self.scale + self.margin) / self.emu_per_unit
 
     def y(self, y: float) -> float:
-        return self.height_pt - (y + self.bleed) / EMU_PER_PT
+        return self.height - (y / self.scale + self.margin) / self.emu_per_unit
 
     def rect(self, rect: Rect) -> tuple[float, float, float, float]:
-        """Left, bottom, width, height in points."""
-        return self.x(rect.x), self.y(rect.bottom), rect.w / EMU_PER_PT, rect.h / EMU_PER_PT
+        """Left, bottom, width, height in PDF units."""
+        return self.x(rect.x), self.y(rect.bottom), self.length(rect.w), self.length(rect.h)
+
+    @property
+    def trim_box(self) -> tuple[float, float, float, float]:
+        m = self.margin / self.emu_per_unit
+        return m, m, self.width - m, self.height - m
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        m = (self.margin - self.bleed) / self.emu_per_unit
+        return m, m, self.width - m, self.height - m
 
 
-def write_pdf(scene: Scene, target: Path) -> None:
-    page = _Page(scene)
-    if max(page.width_pt, page.height_pt) > MAX_PAGE_PT:
-        side = (max(scene.width, scene.height) + 2 * scene.bleed) / EMU_PER_MM
-        raise OutputError(f"the page is {side:.0f} mm on its long side; PDF pages end at 5080 mm (200 in). "
-                          "Deliver it scaled (e.g. 1:10): set size: to a tenth and multiply ppi needs by 10")
+class _Painter:
+    """Sets colours in the file's colour space and keeps the highest total ink used."""
+
+    def __init__(self, canvas: Canvas, colours: ColourManager, is_print: bool):
+        self.canvas = canvas
+        self.colours = colours
+        self.is_print = is_print
+        self.max_ink = 0.0
+        self.max_ink_element: str | None = None
+
+    def note_ink(self, ink: float, element: str) -> None:
+        if ink > self.max_ink + 1e-9:
+            self.max_ink, self.max_ink_element = ink, element
+
+    def fill(self, color: Color, element: str) -> None:
+        if self.is_print:
+            cmyk = self.colours.print_cmyk(color)
+            self.note_ink(sum(cmyk) * 100, element)
+            self.canvas.setFillColorCMYK(*cmyk)
+        else:
+            self.canvas.setFillColorRGB(*self.colours.screen_rgb(color))
+
+
+def default_colours() -> ColourManager:
+    return ColourManager(load_output_profile(DEFAULT_PROFILE, Path(".")))
+
+
+def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
+              options: PdfOptions = PdfOptions()) -> PdfReport:
+    colours = colours or default_colours()
+    geometry = PageGeometry(scene, options.scale, options.marks)
     fonts = {key: _register(path) for key, path in scene.fonts.items()}
-    with _plain_streams():
-        canvas = Canvas(str(target), pagesize=(page.width_pt, page.height_pt), invariant=1, pageCompression=1,
+    with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
+        sources = _image_sources(scene, colours, options.is_print, Path(scratch))
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(geometry.width, geometry.height), invariant=1, pageCompression=1,
                         initialFontName=next(iter(fonts.values()), None) or "Helvetica")
-        canvas.setTitle(scene.title)
-        canvas.setCreator(f"plakat {__version__}")
-        canvas.setSubject(f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
-                          f"{scene.height / EMU_PER_MM:g} mm, bleed {scene.bleed / EMU_PER_MM:g} mm")
-        bleed_pt = scene.bleed / EMU_PER_PT
-        canvas.setBleedBox((0, 0, page.width_pt, page.height_pt))
-        canvas.setTrimBox((bleed_pt, bleed_pt, page.width_pt - bleed_pt, page.height_pt - bleed_pt))
+        painter = _Painter(canvas, colours, options.is_print)
+        canvas.setBleedBox(geometry.bleed_box)
+        canvas.setTrimBox(geometry.trim_box)
         for item in scene.items:
             if isinstance(item, Fill):
-                _fill(canvas, page, item)
+                painter.fill(item.color, item.element)
+                canvas.rect(*geometry.rect(item.rect), stroke=0, fill=1)
             elif isinstance(item, PlacedImage):
-                _image(canvas, page, item)
+                source, ink = sources[item.image.path]
+                if ink is not None:
+                    painter.note_ink(ink, item.element)
+                _image(canvas, geometry, item, source)
             elif isinstance(item, TextLine):
-                _text(canvas, page, item, fonts[item.font])
+                painter.fill(item.color, item.element)
+                canvas.setFont(fonts[item.font], geometry.length(item.size * EMU_PER_PT))
+                canvas.drawString(geometry.x(item.x), geometry.y(item.baseline), item.text)
+        if options.marks:
+            _crop_marks(canvas, geometry, options.is_print)
         canvas.showPage()
         canvas.save()
+    _finish(buffer.getvalue(), target, scene, options, geometry, colours)
+    unit_mm = geometry.emu_per_unit / EMU_PER_MM
+    return PdfReport(options.standard, options.scale, options.marks, geometry.user_unit,
+                     (round(geometry.width * unit_mm, 3), round(geometry.height * unit_mm, 3)),
+                     round(painter.max_ink, 1) if options.is_print else None, painter.max_ink_element)
 
 
-def _fill(canvas: Canvas, page: _Page, item: Fill) -> None:
-    canvas.setFillColorRGB(*item.color.unit_rgb)
-    canvas.rect(*page.rect(item.rect), stroke=0, fill=1)
+def _image_sources(scene: Scene, colours: ColourManager, is_print: bool,
+                   scratch: Path) -> dict[Path, tuple[object, float | None]]:
+    """What to hand reportlab for each image file, with its highest total ink (print files).
+
+    Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
+    """
+    paths = list(dict.fromkeys(item.image.path for item in scene.of_type(PlacedImage)))
+    infos = {item.image.path: item.image for item in scene.of_type(PlacedImage)}
+
+    def prepare(index_path: tuple[int, Path]):
+        index, path = index_path
+        try:
+            if is_print:
+                converted: PrintImage = colours.print_image(path, scratch)
+                return str(converted.path), converted.max_ink
+            if infos[path].embeds_unchanged:
+                return str(path), None
+            return ImageReader(colours.screen_image(path)), None
+        except (OSError, ValueError) as error:
+            raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
+
+    with ThreadPoolExecutor(max_workers=min(2, max(1, len(paths)))) as pool:
+        return dict(zip(paths, pool.map(prepare, enumerate(paths))))
 
 
-def _image(canvas: Canvas, page: _Page, item: PlacedImage) -> None:
+def _image(canvas: Canvas, geometry: PageGeometry, item: PlacedImage, source) -> None:
     left, top, right, bottom = item.crop
     scale_x = item.rect.w / (right - left)  # EMU per source pixel
     scale_y = item.rect.h / (bottom - top)
@@ -115,29 +256,81 @@ def _image(canvas: Canvas, page: _Page, item: PlacedImage) -> None:
                 info.width * scale_x, info.height * scale_y)
     canvas.saveState()
     clip = canvas.beginPath()
-    clip.rect(*page.rect(item.rect))
+    clip.rect(*geometry.rect(item.rect))
     canvas.clipPath(clip, stroke=0, fill=0)
-    try:
-        source = str(info.path) if info.embeds_unchanged else ImageReader(_upright_rgb(info.path))
-    except OSError as error:
-        raise AssetError(f"{item.element}: {info.path} cannot be decoded ({error}): export it again") from None
-    canvas.drawImage(source, *page.rect(full))
+    canvas.drawImage(source, *geometry.rect(full))
     canvas.restoreState()
 
 
-def _upright_rgb(path: Path) -> Image.Image:
-    """Pixels for images a PDF cannot carry as they are: turned upright and made RGB."""
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("RGBA", "LA", "P", "PA"):
-            image = image.convert("RGBA")
-            flat = Image.new("RGB", image.size, (255, 255, 255))
-            flat.paste(image, mask=image.getchannel("A"))
-            return flat
-        return image.convert("RGB")
+def _crop_marks(canvas: Canvas, geometry: PageGeometry, is_print: bool) -> None:
+    """Eight 0.25 pt lines in the trim's prolongation, beyond the bleed, in registration colour."""
+    if is_print:
+        canvas.setStrokeColor(CMYKColorSep(1, 1, 1, 1, spotName="All"))
+    else:
+        canvas.setStrokeColorRGB(0, 0, 0)
+    canvas.setLineWidth(MARK_WIDTH_PT / geometry.user_unit)
+    left, bottom, right, top = geometry.trim_box
+    offset = geometry.file_length(geometry.mark_offset)
+    length = geometry.file_length(MARK_LENGTH)
+    for x, y in ((left, bottom), (left, top), (right, bottom), (right, top)):
+        out_x = -1 if x == left else 1
+        out_y = -1 if y == bottom else 1
+        canvas.line(x + out_x * offset, y, x + out_x * (offset + length), y)
+        canvas.line(x, y + out_y * offset, x, y + out_y * (offset + length))
 
 
-def _text(canvas: Canvas, page: _Page, item: TextLine, name: str) -> None:
-    canvas.setFillColorRGB(*item.color.unit_rgb)
-    canvas.setFont(name, item.size)
-    canvas.drawString(page.x(item.x), page.y(item.baseline), item.text)
+def _pdf_date(moment: datetime.datetime) -> str:
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _finish(raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometry: PageGeometry,
+            colours: ColourManager) -> None:
+    """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID."""
+    moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.timezone.utc)
+    digest = hashlib.sha256(raw).hexdigest()
+    document_id = f"uuid:{uuid.UUID(digest[:32])}"
+    title = scene.title
+    subject = (f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm, "
+               f"bleed {scene.bleed / EMU_PER_MM:g} mm, scale 1:{options.scale}")
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        page = pdf.pages[0].obj
+        if geometry.user_unit != 1:
+            page.UserUnit = geometry.user_unit
+        info = pdf.docinfo
+        info.Title = title
+        info.Subject = subject
+        info.Creator = f"plakat {__version__}"
+        info.Producer = f"plakat {__version__} (ReportLab, pikepdf)"
+        info.CreationDate = info.ModDate = _pdf_date(moment)
+        info.Trapped = pikepdf.Name("/False")
+        for unused in ("/Author", "/Keywords"):
+            if unused in info:
+                del info[unused]
+        if options.is_print:
+            profile = colours.profile
+            info.GTS_PDFXVersion = "PDF/X-4"
+            icc = pdf.make_stream(profile.data)
+            icc.N = 4
+            intent = pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+                OutputConditionIdentifier=profile.identifier, OutputCondition=profile.condition,
+                Info=profile.description, DestOutputProfile=icc)
+            if profile.registry:
+                intent.RegistryName = profile.registry
+            pdf.Root.OutputIntents = pikepdf.Array([intent])
+        iso = moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:title"] = title
+            meta["dc:format"] = "application/pdf"
+            meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = meta["xmp:MetadataDate"] = iso
+            meta["xmp:CreatorTool"] = str(info.Creator)
+            meta["pdf:Producer"] = str(info.Producer)
+            meta["pdf:Trapped"] = "False"
+            meta["xmpMM:DocumentID"] = document_id
+            meta["xmpMM:InstanceID"] = document_id
+            meta["xmpMM:VersionID"] = "1"
+            meta["xmpMM:RenditionClass"] = "default"
+            if options.is_print:
+                meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+        version = "1.6" if options.is_print or geometry.user_unit != 1 else "1.4"
+        pdf.save(target, deterministic_id=True, force_version=version, fix_metadata_version=False)

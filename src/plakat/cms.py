@@ -1,0 +1,279 @@
+"""Colour management: output profiles, colour and image conversion, total ink limits.
+
+In: an output profile (the bundled ``FOGRA39`` or an ICC file), a total ink limit in percent,
+layout colours and image files. Out: CMYK values and CMYK JPEGs in the profile's space for the
+print PDF (with the highest total ink each produced), and sRGB values and images for the screen
+PDF and the PNG.
+
+Every conversion goes through littleCMS (Pillow's ImageCms) with the relative colorimetric intent
+and black point compensation, so the shop prints what the designer proofed and no RIP has to
+guess. Colours the layout gives as CMYK pass to the print file unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+from .color import Color
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "icc"
+REGISTRY = "http://www.color.org"
+# name -> file, OutputConditionIdentifier (ICC characterization registry), OutputCondition
+BUNDLED_PROFILES = {
+    "FOGRA39": ("plakat-FOGRA39L-300.icc", "FOGRA39",
+                "Offset printing, coated paper (ISO 12647-2:2004/Amd 1), FOGRA39L data, 300 % total ink"),
+}
+DEFAULT_PROFILE = "FOGRA39"
+DEFAULT_MAX_INK = 300.0
+JPEG_QUALITY = 95
+# Bump when conversions change, so cached images from older rules are not reused.
+CONVERSION_VERSION = 1
+_BAND_ROWS = 512  # ink limiting works on bands so a large image needs no extra full-size copies
+
+
+class ProfileError(ValueError):
+    """An output profile that is missing or unusable for CMYK print output."""
+
+
+@dataclass(frozen=True)
+class OutputProfile:
+    path: Path
+    description: str
+    identifier: str  # OutputConditionIdentifier
+    condition: str  # OutputCondition, human-readable
+    registry: str | None
+    data: bytes = field(repr=False, compare=False)
+
+
+def load_output_profile(name: str, folder: Path) -> OutputProfile:
+    """A bundled profile by name (``FOGRA39``) or an ICC file, relative to ``folder``."""
+    bundled = BUNDLED_PROFILES.get(name.strip().upper())
+    path = BUNDLED_DIR / bundled[0] if bundled else Path(name).expanduser()
+    if not bundled and not path.is_absolute():
+        path = (folder / path).resolve()
+    if not path.exists():
+        known = ", ".join(BUNDLED_PROFILES)
+        raise ProfileError(f"no such profile: {name!r} is neither a bundled profile ({known}) nor an ICC file "
+                           f"({path})")
+    if path.is_dir():
+        raise ProfileError(f"{path} is a folder: name an .icc file")
+    data = path.read_bytes()
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data)).profile
+    except (OSError, ImageCms.PyCMSError, ValueError) as error:
+        raise ProfileError(f"{path} is not an ICC profile ({error})") from None
+    space = profile.xcolor_space.strip()
+    if space != "CMYK":
+        raise ProfileError(f"{path} describes {space}, not CMYK: a PDF/X-4 output intent needs the press's "
+                           "CMYK profile")
+    if profile.device_class.strip() != "prtr":
+        raise ProfileError(f"{path} is a {profile.device_class.strip()!r} profile, not an output (prtr) profile")
+    description = (profile.profile_description or path.stem).strip()
+    if bundled:
+        return OutputProfile(path, description, bundled[1], bundled[2], REGISTRY, data)
+    # Profiles outside the ICC registry are identified as "Custom" and described by their own name.
+    return OutputProfile(path, description, "Custom", description, None, data)
+
+
+@dataclass(frozen=True)
+class PrintImage:
+    """A portrait converted for print: a CMYK JPEG file and the highest total ink among its pixels."""
+
+    path: Path
+    max_ink: float  # percent
+
+
+def cache_dir() -> Path | None:
+    """Where converted images are kept between renders: PLAKAT_CACHE_DIR, else the user's cache
+    folder; None when PLAKAT_CACHE_DIR is "off"."""
+    chosen = os.environ.get("PLAKAT_CACHE_DIR", "").strip()
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base) / "plakat"
+
+
+def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
+    """Lower C, M and Y (K kept) wherever C+M+Y+K exceeds ``max_ink`` percent, in place; returns the
+    highest total ink left, in percent. Keeping black keeps shadows neutral and detailed."""
+    limit = max_ink / 100 * 255
+    flat = cmyk.reshape(-1, 4)
+    highest = 0
+    for start in range(0, flat.shape[0], _BAND_ROWS * 4096):
+        band = flat[start:start + _BAND_ROWS * 4096]
+        total = band.sum(axis=1, dtype=np.uint16)
+        over = total > limit
+        if over.any():
+            pixels = band[over].astype(np.float64)
+            black = np.minimum(pixels[:, 3], limit)
+            colour = pixels[:, :3].sum(axis=1)
+            factor = np.where(colour > 0, np.maximum(limit - black, 0) / np.maximum(colour, 1e-9), 0)
+            pixels[:, :3] = np.floor(pixels[:, :3] * factor[:, None])
+            pixels[:, 3] = black
+            band[over] = pixels.astype(np.uint8)
+            total = band.sum(axis=1, dtype=np.uint16)
+        if total.size:
+            highest = max(highest, int(total.max()))
+    return highest / 255 * 100
+
+
+def open_upright(path) -> tuple[Image.Image, bytes | None]:
+    """Decode ``path`` turned upright by its EXIF orientation, in RGB, L or CMYK (alpha flattened onto
+    white, palettes expanded, 16 bits reduced to 8), with its embedded ICC profile if it has one."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as opened:
+            icc = opened.info.get("icc_profile") or None
+            image = ImageOps.exif_transpose(opened)
+            image.load()
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535 if values.max(initial=0) > 255 or mode.startswith("I;16") else 255
+        image = Image.fromarray(np.clip(np.rint(values * (255 / top)), 0, 255).astype(np.uint8), "L")
+        icc = None
+    elif mode == "1":
+        image = image.convert("L")
+    elif mode in ("RGBA", "LA", "PA", "P", "La", "RGBa") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        image = Image.new("RGB", rgba.size, (255, 255, 255))
+        image.paste(rgba, mask=rgba.getchannel("A"))
+    elif mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    return image, icc
+
+
+def _embedded(icc: bytes | None, mode: str) -> ImageCms.ImageCmsProfile | None:
+    """The image's own profile, if it has one that fits its pixels."""
+    if not icc:
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except (OSError, ImageCms.PyCMSError, ValueError):
+        return None
+    wanted = {"RGB": "RGB", "L": "GRAY", "CMYK": "CMYK"}[mode]
+    return profile if profile.profile.xcolor_space.strip() == wanted else None
+
+
+def is_srgb(icc: bytes | None) -> bool:
+    if not icc:
+        return True
+    try:
+        description = ImageCms.ImageCmsProfile(io.BytesIO(icc)).profile.profile_description or ""
+    except (OSError, ImageCms.PyCMSError, ValueError):
+        return True
+    return "srgb" in description.lower().replace(" ", "")
+
+
+class ColourManager:
+    """Converts layout colours and images between sRGB and one output profile's CMYK."""
+
+    def __init__(self, profile: OutputProfile, max_ink: float = DEFAULT_MAX_INK):
+        self.profile = profile
+        self.max_ink = max_ink
+        self._output = ImageCms.ImageCmsProfile(io.BytesIO(profile.data))
+        self._srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        self._to_print = self._transform(self._srgb, self._output, "RGB", "CMYK")
+        self._to_screen = self._transform(self._output, self._srgb, "CMYK", "RGB")
+
+    @staticmethod
+    def _transform(source, target, in_mode: str, out_mode: str):
+        return ImageCms.buildTransform(source, target, in_mode, out_mode,
+                                       renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                       flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+    # --- colours ---------------------------------------------------------------------------------
+
+    def print_cmyk(self, color: Color) -> tuple[float, float, float, float]:
+        """CMYK in 0..1 for the print file. Designer-given CMYK passes unchanged; sRGB is converted and
+        held to the ink limit."""
+        if color.cmyk is not None:
+            return tuple(v / 100 for v in color.cmyk)
+        pixel = np.asarray(ImageCms.applyTransform(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
+        limit_ink(pixel, self.max_ink)
+        return tuple(int(v) / 255 for v in pixel.reshape(4))
+
+    def print_ink(self, color: Color) -> float:
+        """Total ink of a colour as printed, in percent."""
+        return sum(self.print_cmyk(color)) * 100
+
+    def screen_rgb(self, color: Color) -> tuple[float, float, float]:
+        """sRGB in 0..1 for screens: CMYK colours as the press would print them."""
+        if color.rgb is not None:
+            return tuple(v / 255 for v in color.rgb)
+        cmyk = tuple(round(v * 2.55) for v in color.cmyk)
+        pixel = ImageCms.applyTransform(Image.new("CMYK", (1, 1), cmyk), self._to_screen).getpixel((0, 0))
+        return tuple(v / 255 for v in pixel)
+
+    # --- images ----------------------------------------------------------------------------------
+
+    def print_image(self, path: Path, scratch: Path) -> PrintImage:
+        """The image upright, in the output profile's CMYK, ink-limited, as a high-quality JPEG at its
+        own resolution: from the cache when the same file was converted the same way before, else
+        converted into the cache (or into ``scratch`` when there is no usable cache)."""
+        source = path.read_bytes()
+        key = hashlib.sha256(b"%d|%s|%s|%g|" % (CONVERSION_VERSION, Image.__version__.encode(),
+                                                 hashlib.sha256(self.profile.data).hexdigest().encode(),
+                                                 self.max_ink) + source).hexdigest()[:40]
+        folder = cache_dir()
+        if folder is not None:
+            for hit in sorted(folder.glob(f"{key}_*.jpg")):
+                return PrintImage(hit, float(hit.stem.split("_")[1]) / 10)
+        jpeg, highest = self._convert_for_print(io.BytesIO(source))
+        name = f"{key}_{round(highest * 10)}.jpg"
+        for place in ([folder] if folder is not None else []) + [scratch]:
+            temporary = None
+            try:
+                place.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=place, suffix=".part")
+                with os.fdopen(handle, "wb") as file:
+                    file.write(jpeg)
+                os.replace(temporary, place / name)
+                return PrintImage(place / name, round(highest * 10) / 10)
+            except OSError:
+                if temporary is not None:
+                    Path(temporary).unlink(missing_ok=True)
+                continue  # a read-only or full cache only costs speed
+        raise OSError(f"cannot write the converted image into {scratch}")
+
+    def _convert_for_print(self, path) -> tuple[bytes, float]:
+        image, icc = open_upright(path)
+        own = _embedded(icc, image.mode)
+        if image.mode == "CMYK":
+            # CMYK without a profile of its own is taken to be in the press's space already
+            if own is not None and icc != self.profile.data:
+                image = ImageCms.applyTransform(image, self._transform(own, self._output, "CMYK", "CMYK"))
+        else:
+            if image.mode == "L":
+                image = image.convert("RGB")
+                own = None
+            transform = self._to_print if own is None else self._transform(own, self._output, "RGB", "CMYK")
+            image = ImageCms.applyTransform(image, transform)
+        pixels = np.array(image)
+        highest = limit_ink(pixels, self.max_ink)
+        del image
+        buffer = io.BytesIO()
+        Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
+        return buffer.getvalue(), highest
+
+    def screen_image(self, path: Path) -> Image.Image:
+        """The image upright in sRGB (or gray), for the screen PDF and the PNG."""
+        image, icc = open_upright(path)
+        own = _embedded(icc, image.mode)
+        if image.mode == "CMYK":
+            transform = self._to_screen if own is None else self._transform(own, self._srgb, "CMYK", "RGB")
+            return ImageCms.applyTransform(image, transform)
+        if image.mode == "RGB" and own is not None and not is_srgb(icc):
+            return ImageCms.applyTransform(image, self._transform(own, self._srgb, "RGB", "RGB"))
+        return image
