@@ -36,7 +36,7 @@ DEFAULT_PROFILE = "FOGRA39"
 DEFAULT_MAX_INK = 300.0
 JPEG_QUALITY = 95
 # Bump when conversions change, so cached images from older rules are not reused.
-CONVERSION_VERSION = 1
+CONVERSION_VERSION = 2
 _BAND_ROWS = 512  # ink limiting works on bands so a large image needs no extra full-size copies
 
 
@@ -125,6 +125,15 @@ def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
             total = band.sum(axis=1, dtype=np.uint16)
         if total.size:
             highest = max(highest, int(total.max()))
+    return highest / 255 * 100
+
+
+def total_ink_max(cmyk: np.ndarray) -> float:
+    """The highest C+M+Y+K among the pixels, in percent."""
+    flat = cmyk.reshape(-1, 4)
+    step = _BAND_ROWS * 4096
+    highest = max((int(flat[i:i + step].sum(axis=1, dtype=np.uint16).max()) for i in range(0, len(flat), step)),
+                  default=0)
     return highest / 255 * 100
 
 
@@ -261,10 +270,19 @@ class ColourManager:
             transform = self._to_print if own is None else self._transform(own, self._output, "RGB", "CMYK")
             image = ImageCms.applyTransform(image, transform)
         pixels = np.array(image)
-        highest = limit_ink(pixels, self.max_ink)
         del image
-        buffer = io.BytesIO()
-        Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
+        # JPEG's rounding lifts a few edge pixels over the limit it was given: measure the decoded
+        # file, and limit again with the overshoot taken off until every pixel holds.
+        target = self.max_ink
+        for _attempt in range(6):
+            limit_ink(pixels, target)
+            buffer = io.BytesIO()
+            Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
+            with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
+                highest = total_ink_max(np.asarray(decoded))
+            if highest <= self.max_ink:
+                break
+            target -= highest - self.max_ink + 0.5
         return buffer.getvalue(), highest
 
     def screen_image(self, path: Path) -> Image.Image:
