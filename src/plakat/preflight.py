@@ -264,7 +264,8 @@ def check_images(scene: Scene) -> list[Finding]:
         if info.mode not in PLAIN_MODES:
             findings.append(Finding("info", "image-colour-mode",
                                     f"{item.element}: {info.path.name} is {info.format} in mode {info.mode}; "
-                                    "plakat converts it to RGB (8 bit, no alpha) for the PDF",
+                                    "plakat converts it (8 bit, alpha flattened onto white) through the "
+                                    "output profile for print and to sRGB for the screen",
                                     item.element, position_mm=where))
         if info.orientation != 1:
             findings.append(Finding("info", "image-orientation",
