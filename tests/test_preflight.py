@@ -918,9 +918,9 @@ def test_check_reports_a_truncated_image_that_needs_converting(stadtbibliothek_d
     data["people"][0]["portrait"] = str(truncated)
     result = run_cli("check", write_layout(data), "--json")
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code == 1
-    findings = json.loads(result.stdout)["layouts"][0]["findings"]
-    assert ("image-unreadable", "Tamara") in {(f["code"], f["element"]) for f in findings}
+    assert result.exit_code == 2
+    invalid = json.loads(result.stdout)["layouts"][0]["invalid"]
+    assert any("people[0].portrait" in line and truncated.name in line for line in invalid)
 
 
 @pytest.mark.parametrize("key, value", [("viewing_distance", "-5m"), ("viewing_distance", "0mm"),
@@ -933,13 +933,13 @@ def test_nonsense_preflight_lengths_are_refused(stadtbibliothek_data, write_layo
     assert f"preflight.{key}" in result.stderr
 
 
-def test_truncated_png_is_reported_by_preflight_not_refused_at_load(stadtbibliothek_data, write_layout, tmp_path):
+def test_truncated_png_is_refused_with_its_line_after_a_full_decode(stadtbibliothek_data, write_layout, tmp_path):
     whole = tmp_path / "whole.png"
     Image.effect_noise((400, 500), 60).convert("RGB").save(whole)
     truncated = _truncate(whole, tmp_path / "truncated.png")
     data = stadtbibliothek_data
     data["people"][0]["portrait"] = str(truncated)
     result = run_cli("check", write_layout(data), "--json")
-    assert result.exit_code == 1, result.output
-    findings = json.loads(result.stdout)["layouts"][0]["findings"]
-    assert ("image-unreadable", "Tamara") in {(f["code"], f["element"]) for f in findings}
+    assert result.exit_code == 2, result.output
+    invalid = json.loads(result.stdout)["layouts"][0]["invalid"]
+    assert any("people[0].portrait" in line and truncated.name in line for line in invalid)

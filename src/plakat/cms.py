@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
 
 from .color import Color
 
@@ -128,6 +128,12 @@ def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
     return highest / 255 * 100
 
 
+_EXIF_ORIENTATION = 0x0112
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+
+
 def total_ink_max(cmyk: np.ndarray) -> float:
     """The highest C+M+Y+K among the pixels, in percent."""
     flat = cmyk.reshape(-1, 4)
@@ -137,15 +143,24 @@ def total_ink_max(cmyk: np.ndarray) -> float:
     return highest / 255 * 100
 
 
-def open_upright(path) -> tuple[Image.Image, bytes | None]:
+def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
     """Decode ``path`` turned upright by its EXIF orientation, in RGB, L or CMYK (alpha flattened onto
-    white, palettes expanded, 16 bits reduced to 8), with its embedded ICC profile if it has one."""
+    white, palettes expanded, 16 bits reduced to 8), with its embedded ICC profile if it has one.
+    ``reduction`` > 1 decodes it that many times smaller on each side: a JPEG is scaled inside the
+    decoder, so a 100 Mpx photo never occupies memory at full size."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with Image.open(path) as opened:
             icc = opened.info.get("icc_profile") or None
-            image = ImageOps.exif_transpose(opened)
-            image.load()
+            orientation = int(opened.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+            wanted_width = max(1, opened.width // reduction)
+            if reduction > 1 and opened.format == "JPEG":
+                opened.draft(opened.mode, (wanted_width, max(1, opened.height // reduction)))
+            opened.load()
+            remaining = round(opened.width / wanted_width)
+            image = opened.reduce(remaining) if remaining >= 2 else opened.copy()
+    if orientation in _TRANSPOSE:
+        image = image.transpose(_TRANSPOSE[orientation])
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         values = np.asarray(image, dtype=np.float64)
@@ -227,19 +242,19 @@ class ColourManager:
 
     # --- images ----------------------------------------------------------------------------------
 
-    def print_image(self, path: Path, scratch: Path) -> PrintImage:
+    def print_image(self, path: Path, scratch: Path, reduction: int = 1) -> PrintImage:
         """The image upright, in the output profile's CMYK, ink-limited, as a high-quality JPEG at its
         own resolution: from the cache when the same file was converted the same way before, else
         converted into the cache (or into ``scratch`` when there is no usable cache)."""
         source = path.read_bytes()
-        key = hashlib.sha256(b"%d|%s|%s|%g|" % (CONVERSION_VERSION, Image.__version__.encode(),
-                                                 hashlib.sha256(self.profile.data).hexdigest().encode(),
-                                                 self.max_ink) + source).hexdigest()[:40]
+        key = hashlib.sha256(b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(),
+                                                    hashlib.sha256(self.profile.data).hexdigest().encode(),
+                                                    self.max_ink, reduction) + source).hexdigest()[:40]
         folder = cache_dir()
         if folder is not None:
             for hit in sorted(folder.glob(f"{key}_*.jpg")):
                 return PrintImage(hit, float(hit.stem.split("_")[1]) / 10)
-        jpeg, highest = self._convert_for_print(io.BytesIO(source))
+        jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction)
         name = f"{key}_{round(highest * 10)}.jpg"
         for place in ([folder] if folder is not None else []) + [scratch]:
             temporary = None
@@ -256,8 +271,8 @@ class ColourManager:
                 continue  # a read-only or full cache only costs speed
         raise OSError(f"cannot write the converted image into {scratch}")
 
-    def _convert_for_print(self, path) -> tuple[bytes, float]:
-        image, icc = open_upright(path)
+    def _convert_for_print(self, path, reduction: int) -> tuple[bytes, float]:
+        image, icc = open_upright(path, reduction)
         own = _embedded(icc, image.mode)
         if image.mode == "CMYK":
             # CMYK without a profile of its own is taken to be in the press's space already
@@ -285,9 +300,9 @@ class ColourManager:
             target -= highest - self.max_ink + 0.5
         return buffer.getvalue(), highest
 
-    def screen_image(self, path: Path) -> Image.Image:
+    def screen_image(self, path: Path, reduction: int = 1) -> Image.Image:
         """The image upright in sRGB (or gray), for the screen PDF and the PNG."""
-        image, icc = open_upright(path)
+        image, icc = open_upright(path, reduction)
         own = _embedded(icc, image.mode)
         if image.mode == "CMYK":
             transform = self._to_screen if own is None else self._transform(own, self._srgb, "CMYK", "RGB")

@@ -7,6 +7,8 @@ text broken and sized; or :class:`LayoutProblems` naming what does not fit. No d
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ from .assets import Assets, FontMetrics, ImageInfo
 from .color import Color
 from .errors import Loc, Problem
 from .formats import find_preset
-from .scene import Fill, LayoutNote, PlacedImage, Rect, Rules, Scene, TextLine
+from .scene import Fill, LayoutNote, PlacedImage, Rect, Rules, Scene, TextLine, embed_reduction
 from .spec import Box, CaptionLine, Layout, Person, TextBlock
 from .units import EMU_PER_INCH, EMU_PER_PT, Length, format_length, mm
 
@@ -328,7 +330,9 @@ class _SceneBuilder:
             crop = cover_crop(image, shown, person.focus)
             focus_x = shown.x + round((person.focus[0] * image.width - crop[0]) / (crop[2] - crop[0]) * shown.w)
             focus_y = shown.y + round((person.focus[1] * image.height - crop[1]) / (crop[3] - crop[1]) * shown.h)
-            self.items.append(PlacedImage(shown, crop, image, person.name, (focus_x, focus_y)))
+            placed = PlacedImage(shown, crop, image, person.name, (focus_x, focus_y))
+            reduction = embed_reduction(min(placed.ppi), self.page.rules.recommended_ppi)
+            self.items.append(dataclasses.replace(placed, reduction=reduction) if reduction > 1 else placed)
             if captions.background is not None:
                 self.items.append(Fill(self._bleed_out(band), captions.background, f"caption of {person.name}"))
             inner = band.inset(captions.padding)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .assets import Assets, probe_assets
 from .cms import DEFAULT_MAX_INK, ColourManager
-from .errors import PreflightFailed
+from .errors import PreflightFailed, Problem
 from .layout import LayoutProblems, build_scene
 from .output import AtomicOutputs
 from .preflight import Finding, check_files, check_scene, has_errors, sort_findings
@@ -81,12 +81,21 @@ def build(path: Path) -> Built:
         raise loaded.invalid(problems.problems) from None
 
 
-def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> tuple[list[Finding], PdfReport | None]:
-    """Scene checks, then draw ``pdf`` and check it too; the report is None when no PDF was drawn
-    (from a broken image: the image-unreadable finding already says why)."""
+def scene_findings(built: Built) -> list[Finding]:
+    """The scene's preflight. An image that cannot be decoded is invalid input rather than a
+    finding: it is refused with the layout line that names it."""
     findings = check_scene(built.scene, built.assets.fonts)
-    if any(f.code == "image-unreadable" for f in findings):
-        return findings, None
+    unreadable = [f for f in findings if f.code == "image-unreadable"]
+    if unreadable:
+        index = {person.name: i for i, person in enumerate(built.layout.spec.people)}
+        raise built.layout.invalid([Problem(("people", index[f.element], "portrait"), f.message)
+                                    for f in unreadable if f.element in index])
+    return findings
+
+
+def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> tuple[list[Finding], PdfReport]:
+    """Scene checks, then draw ``pdf`` and check it too."""
+    findings = scene_findings(built)
     report = write_pdf(built.scene, pdf, built.colours(), options)
     return sort_findings(findings + check_files(built.scene, pdf, None, None, report, built.max_ink)), report
 
@@ -113,9 +122,7 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[F
     target = out_dir / f"{Path(path).stem}.proof.png"
     with AtomicOutputs() as outputs:
         pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
-        findings, drawn = _preflight_with_pdf(built, pdf, SCREEN)
-        if drawn is None:
-            raise PreflightFailed(findings)
+        findings, _report = _preflight_with_pdf(built, pdf, SCREEN)
         write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
         outputs.commit()
     return target, findings
@@ -128,7 +135,7 @@ def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bo
     OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene), both or neither."""
     built = build(path)
     loaded, scene = built.layout, built.scene
-    findings = check_scene(scene, built.assets.fonts)
+    findings = scene_findings(built)
     if has_errors(findings) and not force:
         raise PreflightFailed(findings)
     output = loaded.spec.output

@@ -28,14 +28,12 @@ from PIL import Image
 
 from .assets import FontMetrics
 from .render.pdf import PageGeometry, PdfOptions, PdfReport
-from .scene import Fill, PlacedImage, Rect, Scene, TextLine
+from .scene import OVERSIZED_FACTOR, Fill, PlacedImage, Rect, Scene, TextLine
 from .units import EMU_PER_INCH, EMU_PER_MM, EMU_PER_PT
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
-# An image much sharper than needed only slows every render down.
-OVERSIZED_FACTOR = 4
 # Modes a PDF and every RIP show alike; others are converted on the way in.
 PLAIN_MODES = {"RGB", "L"}
 
@@ -109,9 +107,11 @@ def check_resolution(scene: Scene) -> list[Finding]:
                                     f"{native:g} dpi (the layout allows {rules.max_upscale * 100:.0f} %)",
                                     item.element, round(native / ppi, 2), rules.max_upscale, where))
         if ppi > OVERSIZED_FACTOR * rules.recommended_ppi:
+            outcome = (f"plakat embeds it {item.reduction}x smaller on each side" if item.reduction > 1
+                       else "a smaller file renders faster")
             findings.append(Finding("info", "image-oversized",
                                     f"{item.element}: {name} shows {ppi:.0f} ppi, more than {OVERSIZED_FACTOR}x the "
-                                    f"{rules.recommended_ppi:g} ppi needed; a smaller file renders faster",
+                                    f"{rules.recommended_ppi:g} ppi needed; {outcome}",
                                     item.element, round(ppi, 1), rules.recommended_ppi, where))
     return findings
 

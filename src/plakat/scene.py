@@ -51,16 +51,35 @@ class Fill:
     element: str
 
 
+# An image sharper than this many times the recommended ppi is embedded reduced, keeping at least
+# KEEP_FACTOR times the recommended ppi: the print gains nothing, renders lose time and memory.
+OVERSIZED_FACTOR = 4
+KEEP_FACTOR = 2
+MAX_REDUCTION = 8  # JPEG decoders scale by 1/2, 1/4 and 1/8 while decoding
+
+
+def embed_reduction(ppi: float, recommended_ppi: float) -> int:
+    """The power-of-two factor by which an image showing ``ppi`` is embedded smaller (1: as it is)."""
+    factor = 1
+    if ppi <= OVERSIZED_FACTOR * recommended_ppi:
+        return factor
+    while factor < MAX_REDUCTION and ppi / (factor * 2) >= KEEP_FACTOR * recommended_ppi:
+        factor *= 2
+    return factor
+
+
 @dataclass(frozen=True)
 class PlacedImage:
     """An image shown through ``rect``: the source region ``crop`` (pixels: left, top, right,
-    bottom, as displayed after EXIF orientation) is scaled to fill ``rect`` exactly."""
+    bottom, as displayed after EXIF orientation) is scaled to fill ``rect`` exactly. ``reduction``
+    says the renderers embed the image that many times smaller on each side (1: its own pixels)."""
 
     rect: Rect
     crop: tuple[float, float, float, float]
     image: ImageInfo
     element: str
     focus: tuple[int, int]  # where the focus point lands on the page, EMU
+    reduction: int = 1
 
     @property
     def ppi(self) -> tuple[float, float]:

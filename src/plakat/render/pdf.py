@@ -203,7 +203,7 @@ def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
                 painter.fill(item.color, item.element)
                 canvas.rect(*geometry.rect(item.rect), stroke=0, fill=1)
             elif isinstance(item, PlacedImage):
-                source, ink = sources[item.image.path]
+                source, ink = sources[(item.image.path, item.reduction)]
                 if ink is not None:
                     painter.note_ink(ink, item.element)
                 _image(canvas, geometry, item, source)
@@ -223,28 +223,28 @@ def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
 
 
 def _image_sources(scene: Scene, colours: ColourManager, is_print: bool,
-                   scratch: Path) -> dict[Path, tuple[object, float | None]]:
+                   scratch: Path) -> dict[tuple[Path, int], tuple[object, float | None]]:
     """What to hand reportlab for each image file, with its highest total ink (print files).
 
     Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
     """
-    paths = list(dict.fromkeys(item.image.path for item in scene.of_type(PlacedImage)))
+    wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in scene.of_type(PlacedImage)))
     infos = {item.image.path: item.image for item in scene.of_type(PlacedImage)}
 
-    def prepare(index_path: tuple[int, Path]):
-        index, path = index_path
+    def prepare(wanted_image: tuple[Path, int]):
+        path, reduction = wanted_image
         try:
             if is_print:
-                converted: PrintImage = colours.print_image(path, scratch)
+                converted: PrintImage = colours.print_image(path, scratch, reduction)
                 return str(converted.path), converted.max_ink
-            if infos[path].embeds_unchanged:
+            if infos[path].embeds_unchanged and reduction == 1:
                 return str(path), None
-            return ImageReader(colours.screen_image(path)), None
+            return ImageReader(colours.screen_image(path, reduction)), None
         except (OSError, ValueError) as error:
             raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
 
-    with ThreadPoolExecutor(max_workers=min(2, max(1, len(paths)))) as pool:
-        return dict(zip(paths, pool.map(prepare, enumerate(paths))))
+    with ThreadPoolExecutor(max_workers=min(2, max(1, len(wanted)))) as pool:
+        return dict(zip(wanted, pool.map(prepare, wanted)))
 
 
 def _image(canvas: Canvas, geometry: PageGeometry, item: PlacedImage, source) -> None:
