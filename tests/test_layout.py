@@ -1,6 +1,8 @@
 """Geometry on the layout model: no drawing involved."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plakat.assets import ImageInfo, probe_assets
 from plakat.layout import LayoutProblems, build_scene, cover_crop, fit_text
@@ -198,3 +200,16 @@ def test_fit_text_picks_the_largest_size_that_fits(billboard):
     assert fit_text("Intensivkrankenschwester", metrics, 100, 200, 500, 1000, 1.2, 1) is None
     size, lines = fit_text("Meine Generation hat viele Krisen überstanden.", metrics, 10, 100, 400, 1000, 1.2, None)
     assert len(lines) > 1 and all(metrics.width(line, size) <= 400 for line in lines)
+
+
+@given(st.floats(1, 5000), st.floats(1, 500))
+def test_embed_reduction_only_for_oversized_images_and_keeps_twice_the_recommended_ppi(ppi, recommended):
+    from plakat.scene import KEEP_FACTOR, MAX_REDUCTION, OVERSIZED_FACTOR, embed_reduction
+
+    factor = embed_reduction(ppi, recommended)
+    assert factor in (1, 2, 4, 8) and factor <= MAX_REDUCTION
+    if ppi <= OVERSIZED_FACTOR * recommended:
+        assert factor == 1
+    else:
+        assert ppi / factor >= KEEP_FACTOR * recommended
+        assert factor == MAX_REDUCTION or ppi / (factor * 2) < KEEP_FACTOR * recommended
