@@ -8,6 +8,7 @@ This is the only module that turns errors into messages and exit codes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import signal
@@ -35,8 +36,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: rich would otherwise print "poster.yaml:100:3" with an emoji for ":100:"
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 class PdfStandardChoice(str, Enum):
@@ -74,20 +76,37 @@ def _print_findings(findings: list[Finding]) -> None:
                   markup=True)
 
 
-def _fail(error: PlakatError) -> typer.Exit:
+def _fail(error: PlakatError, layout: Path | None = None) -> typer.Exit:
     if isinstance(error, LayoutInvalid):
         for line in error.lines():
             err.print(line, markup=False)
         err.print("nothing was written", style="dim")
     elif isinstance(error, PreflightFailed):
         _print_findings(error.args[0])
-        err.print("preflight found errors: nothing was written (fix them, or pass --force to write anyway)")
+        where = f"{layout}: " if layout is not None else ""
+        err.print(f"{where}preflight found errors: nothing was written (fix them, or pass --force to write anyway)",
+                  markup=False)
     else:
         err.print(f"error: {error}", markup=False)
     return typer.Exit(error.exit_code)
 
 
+def _interruptible(command):
+    """Ctrl-C or SIGTERM during a command: one line and exit code 130 (the files were cleaned up by then)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            err.print("interrupted: no partial files were left behind", markup=False)
+            raise typer.Exit(130) from None
+
+    return run
+
+
 @app.command()
+@_interruptible
 def render(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PDF and PNG.")] = Path("out"),
@@ -126,7 +145,7 @@ def render(
                                        marks=marks)
             except PlakatError as error:
                 progress.stop()
-                exit_code = _fail(error).exit_code
+                exit_code = _fail(error, layout).exit_code
                 worst = max(worst, exit_code)
                 continue
         _print_findings(result.findings)
@@ -141,6 +160,7 @@ def render(
 
 
 @app.command()
+@_interruptible
 def check(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
@@ -214,10 +234,11 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
         where = f"{finding.position_mm[0]:g}, {finding.position_mm[1]:g}" if finding.position_mm else ""
         table.add_row(f"[{style[finding.severity]}]{finding.severity}[/]", finding.code, finding.element, where,
                       finding.message)
-    Console(highlight=False, width=None if out.is_terminal else 200).print(table)
+    Console(highlight=False, emoji=False, width=None if out.is_terminal else 200).print(table)
 
 
 @app.command()
+@_interruptible
 def proof(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the proof image.")] = Path("out"),
@@ -233,7 +254,7 @@ def proof(
         try:
             target, findings = proof_layout(layout, out_dir, width)
         except PlakatError as error:
-            worst = max(worst, _fail(error).exit_code)
+            worst = max(worst, _fail(error, layout).exit_code)
             continue
         counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
         out.print(f"wrote {target}  {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
@@ -269,6 +290,8 @@ def _interrupt(signum, frame):
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: clean up as for Ctrl-C
+        signal.signal(signal.SIGHUP, _interrupt)
     try:
         app()
     except KeyboardInterrupt:

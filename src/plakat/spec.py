@@ -8,6 +8,7 @@ columns. Every problem in the file is reported at once as :class:`~plakat.errors
 from __future__ import annotations
 
 import difflib
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -20,8 +21,12 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerial
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
-from .units import UNITS_HELP, Length, parse_length
+from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
 from .yamlsource import SourceMap, YamlProblem, load_yaml
+
+MAX_LAYOUT_BYTES = 1_000_000  # a layout is a few kilobytes of text
+MAX_LENGTH = Length(1_000_000 * EMU_PER_MM)  # 1 km: no poster, nor any part of one, is larger
+MAX_FONT_SIZE = 100_000.0  # points: 35 m letters
 
 
 def _to_length(value) -> Length:
@@ -31,7 +36,10 @@ def _to_length(value) -> Length:
         return Length(0)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(f"{value} has no unit: write {UNITS_HELP}")
-    return parse_length(value)
+    length = parse_length(value)
+    if abs(length) > MAX_LENGTH:
+        raise ValueError(f"{value!r} is more than 1 km: check the number and the unit")
+    return length
 
 
 def _to_font_size(value) -> float:
@@ -40,9 +48,23 @@ def _to_font_size(value) -> float:
         size = float(value)
     else:
         size = _to_length(value).pt
-    if size <= 0:
-        raise ValueError("a font size must be greater than 0")
+    if not math.isfinite(size) or size <= 0:
+        raise ValueError(f"a font size must be a number greater than 0, not {value!r}")
+    if size > MAX_FONT_SIZE:
+        raise ValueError(f"{value!r} is more than {MAX_FONT_SIZE:g}pt: check the number and the unit")
     return size
+
+
+def _not_negative(value):
+    if value is not None and value < 0:
+        raise ValueError("cannot be negative")
+    return value
+
+
+def _positive(value):
+    if value is not None and value <= 0:
+        raise ValueError("must be greater than 0")
+    return value
 
 
 LengthValue = Annotated[
@@ -126,6 +148,8 @@ class TextBlock(TextStyle):
     background: ColorValue | None = None
     padding: LengthValue = Length(0)
 
+    _padding = field_validator("padding")(_not_negative)
+
 
 class Band(Model):
     """A plain coloured rectangle; one that touches the trim edge is carried into the bleed."""
@@ -152,12 +176,17 @@ class Captions(Model):
     uniform: bool = Field(True, description="one size per caption line across all people")
     lines: list[CaptionLine] = Field(min_length=1)
 
+    _height = field_validator("height")(_positive)
+    _padding = field_validator("padding")(_not_negative)
+
 
 class QuoteStyle(TextStyle):
     template: str = "„{quote}“"
     padding: LengthValue = Length(0)
     background: ColorValue | None = None
     attribution: CaptionLine | None = None
+
+    _padding = field_validator("padding")(_not_negative)
 
 
 class Cell(Model):
@@ -186,6 +215,8 @@ class Grid(Model):
     margins: Margins | None = Field(None, description="grid area as insets from the trim")
     box: Box | None = Field(None, description="grid area as a box (instead of margins)")
     cells: list[Cell] = Field(default_factory=list)
+
+    _gaps = field_validator("gutter", "column_gap", "row_gap")(_not_negative)
 
     @model_validator(mode="after")
     def _one_area(self):
@@ -361,10 +392,19 @@ def load_layout(path: Path) -> LoadedLayout:
         raise LayoutInvalid(path, [Problem((), "no such file: check the path")])
     if path.is_dir():
         raise LayoutInvalid(path, [Problem((), "is a folder: name a .yaml layout file")])
+    if not path.is_file():
+        raise LayoutInvalid(path, [Problem((), "is not a regular file (a pipe or a device?): name a .yaml "
+                                               "layout file")])
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_LAYOUT_BYTES + 1)
     except OSError as error:
         raise LayoutInvalid(path, [Problem((), f"cannot read: {error.strerror}")]) from None
+    if len(raw) > MAX_LAYOUT_BYTES:
+        raise LayoutInvalid(path, [Problem((), f"is larger than {MAX_LAYOUT_BYTES // 1_000_000} MB: a layout is a "
+                                               "few kilobytes of text; is this the right file?")])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LayoutInvalid(path, [Problem((), "the file is UTF-16: save it as UTF-8")], lambda *_: (1, 1))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

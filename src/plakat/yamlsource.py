@@ -4,7 +4,8 @@ In: the bytes of a layout file. Out: plain Python data (dicts, lists, str, int, 
 and a :class:`SourceMap` from key paths such as ``("people", 2, "portrait")`` to line and column.
 
 Only YAML's safe tags are accepted; duplicate keys are refused; aliases are expanded with a budget,
-so an anchor bomb ends in an error instead of eating memory.
+so an anchor bomb ends in an error instead of eating memory; nesting is limited, so a file of ten
+thousand brackets ends in an error instead of exhausting the stack.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import yaml
 
 from .errors import Loc, Problem
 
-MAX_NODES = 200_000
+MAX_NODES = 20_000  # values, after expanding aliases; a layout has a few hundred
+MAX_DEPTH = 100  # a layout nests about six levels deep
 
 
 class YamlProblem(Exception):
@@ -38,7 +40,9 @@ class SourceMap:
             return self.keys[loc]
         while loc:
             if loc in self.values:
-                return self.values[loc]
+                value, key = self.values[loc], self.keys.get(loc)
+                # a block below its key (grid:, people:) is pointed at by the key's line
+                return key if key is not None and key[0] != value[0] else value
             loc = loc[:-1]
         return self.values.get((), (1, 1))
 
@@ -47,12 +51,52 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, composing at most MAX_NODES nodes at most MAX_DEPTH levels deep."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._composed = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        self._composed += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlProblem(Problem((), f"values nested more than {MAX_DEPTH} levels deep; a layout needs "
+                                              "a handful"), mark.line + 1, mark.column + 1)
+            if self._composed > MAX_NODES:
+                mark = self.peek_event().start_mark
+                raise YamlProblem(Problem((), f"the file has more than {MAX_NODES} values; simplify it"),
+                                  mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML does not allow (NUL and other control characters) at its line and column."""
+    position = error.position if isinstance(error.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = error.character if isinstance(error.character, int) else 0
+    return YamlProblem(Problem((), f"character U+{character:04X} is not allowed in a YAML file: remove it "
+                                   "(control characters are not text; is this a layout file?)"), line, col)
+
+
 def load_yaml(text: str) -> tuple[object, SourceMap]:
     """Parse ``text``; raise :class:`YamlProblem` with a line and column on any error."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        raise _reader_problem(text, error) from None
     try:
         try:
             root = loader.get_single_node()
+        except yaml.reader.ReaderError as error:
+            raise _reader_problem(text, error) from None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             message = f"YAML syntax error: {error.problem or error}"
@@ -83,7 +127,7 @@ def _convert(loader, node, loc: Loc, source: SourceMap, budget: list[int]):
     source.values.setdefault(loc, _mark(node))
     if isinstance(node, yaml.MappingNode):
         if node.tag != "tag:yaml.org,2002:map":
-            raise YamlProblem(Problem(loc, f"tag {node.tag} is not allowed in a layout"), *_mark(node))
+            raise YamlProblem(Problem(loc, f"tag {_tag_name(node.tag)} is not allowed in a layout"), *_mark(node))
         try:
             loader.flatten_mapping(node)
         except yaml.MarkedYAMLError as error:
@@ -102,7 +146,7 @@ def _convert(loader, node, loc: Loc, source: SourceMap, budget: list[int]):
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
-            raise YamlProblem(Problem(loc, f"tag {node.tag} is not allowed in a layout"), *_mark(node))
+            raise YamlProblem(Problem(loc, f"tag {_tag_name(node.tag)} is not allowed in a layout"), *_mark(node))
         return [_convert(loader, item, (*loc, index), source, budget)
                 for index, item in enumerate(node.value)]
     return _scalar(loader, node, loc)
@@ -114,10 +158,24 @@ def _scalar(loader, node, loc: Loc):
     try:
         value = loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as error:
-        raise YamlProblem(Problem(loc, f"{error.problem}; plain values only (safe YAML)"),
-                          *_mark(node)) from None
+        if "could not determine a constructor" in str(error.problem):
+            message = f"tag {_tag_name(node.tag)} is not allowed in a layout: plain values only (safe YAML)"
+        else:
+            message = f"{error.problem}; plain values only (safe YAML)"
+        raise YamlProblem(Problem(loc, message), *_mark(node)) from None
+    except (ValueError, OverflowError):  # e.g. an integer of thousands of digits
+        raise YamlProblem(Problem(loc, f"{_preview(node.value)} is not a usable value"), *_mark(node)) from None
     if not isinstance(value, (str, int, float, bool, type(None))):
         # dates, binary and sets are valid safe YAML but mean nothing in a layout
         raise YamlProblem(Problem(loc, f"{node.value!r} is read as {type(value).__name__}; "
                                        "put it in quotes to make it text"), *_mark(node))
     return value
+
+
+def _tag_name(tag: str) -> str:
+    """A tag as it is written in the file: tag:yaml.org,2002:python/object -> !!python/object."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _preview(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
