@@ -463,8 +463,6 @@ def test_font_lacking_glyphs_is_a_preflight_error(ws):
     ws.assert_untouched()
 
 
-@pytest.mark.xfail(strict=True, reason="a font whose outlines are damaged passes the check of its tables "
-                                       "(only cmap and metrics are read) and fails inside the PDF writer")
 def test_font_with_damaged_glyph_data_is_refused(ws):
     from fontTools.ttLib import TTFont
 
@@ -484,8 +482,6 @@ def test_font_with_damaged_glyph_data_is_refused(ws):
     ws.assert_untouched()
 
 
-@pytest.mark.xfail(strict=True, reason="the PDF library maps a second font file with the same PostScript name "
-                                       "to the first one registered in the process")
 def test_two_font_files_with_the_same_name_each_embed_their_own_glyphs(ws, tmp_path):
     import pikepdf
     from fontTools.ttLib import TTFont

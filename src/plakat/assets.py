@@ -59,6 +59,24 @@ class FontMetrics:
         """Characters of ``text`` the font has no glyph for (line breaks and tabs aside)."""
         return sorted({c for c in text if c not in "\n\t" and ord(c) not in self._cmap})
 
+    def damaged(self, text: str) -> list[str]:
+        """Characters of ``text`` whose outlines cannot be read: a font damaged in copying passes the
+        table checks above (only cmap and metrics are read up front) and would fail in the PDF writer."""
+        font = TTFont(self.path, lazy=True)
+        glyphs = font["glyf"]
+        broken = []
+        for char in sorted(set(text) - {"\n", "\t"}):
+            name = self._cmap.get(ord(char))
+            if name is None:
+                continue
+            try:
+                glyph = glyphs[name]
+                if glyph.numberOfContours:
+                    glyph.recalcBounds(glyphs)
+            except Exception:  # fontTools raises whatever the garbage leads its parser into
+                broken.append(char)
+        return broken
+
     def width(self, text: str, size: float) -> float:
         """Advance width of ``text`` at ``size`` points, in points (no kerning, as the PDF sets it)."""
         units = sum(self._advance[self._cmap.get(ord(c), ".notdef")] for c in text)

@@ -23,7 +23,7 @@ from .preflight import Finding, check_files, check_scene, has_errors, sort_findi
 from .render.pdf import PdfOptions, PdfReport, pdf_file_name, write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
 from .render.proof import write_proof
-from .scene import Scene
+from .scene import Scene, TextLine
 from .spec import LoadedLayout, load_layout
 
 
@@ -82,14 +82,26 @@ def build(path: Path) -> Built:
 
 
 def scene_findings(built: Built) -> list[Finding]:
-    """The scene's preflight. An image that cannot be decoded is invalid input rather than a
-    finding: it is refused with the layout line that names it."""
+    """The scene's preflight. An image that cannot be decoded, or a font whose outlines for the
+    layout's text cannot be read, is invalid input rather than a finding: it is refused with the
+    layout line that names it."""
     findings = check_scene(built.scene, built.assets.fonts)
     unreadable = [f for f in findings if f.code == "image-unreadable"]
-    if unreadable:
-        index = {person.name: i for i, person in enumerate(built.layout.spec.people)}
-        raise built.layout.invalid([Problem(("people", index[f.element], "portrait"), f.message)
-                                    for f in unreadable if f.element in index])
+    index = {person.name: i for i, person in enumerate(built.layout.spec.people)}
+    problems = [Problem(("people", index[f.element], "portrait"), f.message)
+                for f in unreadable if f.element in index]
+    used: dict[str, str] = {}
+    for line in built.scene.of_type(TextLine):
+        used[line.font] = used.get(line.font, "") + line.text
+    for key, text in used.items():
+        metrics = built.assets.fonts[key]
+        broken = metrics.damaged(text)
+        if broken:
+            shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in broken[:5])
+            problems.append(Problem(("fonts", key), f"{metrics.path} is damaged: the outlines of {shown} cannot be "
+                                                    "read; copy or download the font file again"))
+    if problems:
+        raise built.layout.invalid(problems)
     return findings
 
 

@@ -107,7 +107,10 @@ def font_name(path: Path) -> str:
 def _register(path: Path) -> str:
     name = font_name(path)
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(path)))
+        font = TTFont(name, str(path))
+        # registerFont() would map a second file with an already known PostScript name onto the
+        # first one; plakat names fonts by their bytes, so each file stays a font of its own.
+        pdfmetrics._fonts[name] = font
     return name
 
 
