@@ -80,6 +80,17 @@ class _Cancelled(Exception):
     pass
 
 
+_local = threading.local()
+
+
+def _scratch(size: int) -> np.ndarray:
+    """A buffer of this thread's, reused from band to band (fresh large arrays cost page faults)."""
+    buffer = getattr(_local, "buffer", None)
+    if buffer is None or buffer.size < size:
+        buffer = _local.buffer = np.empty(size, dtype=np.uint8)
+    return buffer[:size]
+
+
 def _deflate_band(rows: np.ndarray, above: np.ndarray, level: int,
                   stop: threading.Event | None = None) -> tuple[list[bytes], int, int]:
     """Filter ``rows`` (n x width*3) with PNG's Up filter, ``above`` being the row before them, and
@@ -87,7 +98,7 @@ def _deflate_band(rows: np.ndarray, above: np.ndarray, level: int,
     adler32 of the filtered bytes and their number."""
     if stop is not None and stop.is_set():
         raise _Cancelled
-    filtered = np.empty((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
+    filtered = _scratch(rows.shape[0] * (rows.shape[1] + 1)).reshape(rows.shape[0], rows.shape[1] + 1)
     filtered[:, 0] = 2  # Up: row minus the row above; suits photos and flat colour, vectorises well
     np.subtract(rows[:1], above, out=filtered[:1, 1:])
     np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])
@@ -282,12 +293,15 @@ def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
                 step = strip_rows or strip_rows_for(width)
                 if workers <= 0:
                     strip = np.empty((min(step, height), width, 3), dtype=np.uint8)
-                    for top in range(0, height, step):
-                        rows = strip[:min(step, height - top)]
-                        raster.draw(rows, top)
-                        writer.write_rows(rows)
-                        if progress:
-                            progress(writer.rows_written, height)
+                    try:
+                        for top in range(0, height, step):
+                            rows = strip[:min(step, height - top)]
+                            raster.draw(rows, top)
+                            writer.write_rows(rows)
+                            if progress:
+                                progress(writer.rows_written, height)
+                    finally:
+                        _local.buffer = None
                 else:
                     _write_in_parallel(raster, writer, step, workers, progress)
             finally:
