@@ -14,6 +14,8 @@ ru_maxrss of that subprocess (os.wait4). Medians over --runs runs are printed as
    process start to exit, is a second row.
 2. naive: the same screen PDF drawn whole at once (pypdfium2 `page.render` at dpi/72, cropped to
    the trim) and saved with Pillow at the same compression level.
+   A third row times pdfium alone drawing the same strips, nothing compressed: the part of
+   plakat's time that only a faster rasteriser could cut.
 3. floor: only compressing the same pixels (Up-filtered, as plakat does) at the same level with
    the same deflate library, cut into the same 8 MiB pieces, on as many threads as plakat uses.
 4. typst: a 3 x 3 portrait poster of the same page size (the layout's first nine portraits with
@@ -36,7 +38,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PATHS = ("plakat", "naive", "floor", "typst")
+PATHS = ("plakat", "raster", "naive", "floor", "typst")
 
 
 # ---------------------------------------------------------------- children (one measurement each)
@@ -86,6 +88,25 @@ def child_naive(args: dict) -> dict:
     image.save(target, compress_level=args["level"], dpi=(args["dpi"], args["dpi"]))
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "bytes": target.stat().st_size, "pixels": list(image.size)}
+
+
+def child_raster(args: dict) -> dict:
+    """pdfium alone: plakat's strips drawn into one reused buffer, nothing compressed."""
+    import numpy as np
+
+    from plakat.pipeline import build
+    from plakat.render import png
+
+    scene = build(Path(args["layout"])).scene
+    raster = png._PageRasteriser(Path(args["pdf"]), scene, args["dpi"])
+    step = png.strip_rows_for(raster.width)
+    buffer = np.empty((min(step, raster.height), raster.width, 3), dtype=np.uint8)
+    started = time.perf_counter()
+    for top in range(0, raster.height, step):
+        raster.draw(buffer[:min(step, raster.height - top)], top)
+    seconds = time.perf_counter() - started
+    raster.close()
+    return {"seconds": seconds, "pixels": [raster.width, raster.height]}
 
 
 def child_prepare(args: dict) -> dict:
@@ -166,7 +187,7 @@ def png_header_size(path: Path) -> list[int]:
     return list(struct.unpack(">II", header[16:24]))
 
 
-CHILDREN = {"plakat": child_plakat, "naive": child_naive, "prepare": child_prepare, "floor": child_floor,
+CHILDREN = {"plakat": child_plakat, "raster": child_raster, "naive": child_naive, "prepare": child_prepare, "floor": child_floor,
             "typst": child_typst}
 
 
@@ -283,7 +304,8 @@ def main() -> None:
             for run in range(options.runs):
                 for path in paths:
                     print(f"{dpi:g} dpi, {path}, run {run + 1} of {options.runs}", file=sys.stderr)
-                    extra = {"plakat": {"out": str(out)}, "naive": {"pdf": str(pdf), "out": str(out)},
+                    extra = {"plakat": {"out": str(out)}, "raster": {"pdf": str(pdf)},
+                             "naive": {"pdf": str(pdf), "out": str(out)},
                              "floor": {"raw": str(raw)}, "typst": {"out": str(scratch / "typst")}}[path]
                     result = run_child_measured(path, {**common, **extra})
                     results.setdefault((dpi, path), []).append(result)
@@ -296,7 +318,8 @@ def main() -> None:
 def report(results, pdf_times, dpis, paths, level, runs) -> str:
     from plakat.render import png
 
-    names = {"plakat": "plakat PNG (write_png)", "naive": "naive: whole page + Pillow",
+    names = {"plakat": "plakat PNG (write_png)", "raster": "pdfium alone: plakat's strips, no PNG",
+             "naive": "naive: whole page + Pillow",
              "floor": f"floor: deflate only, {png.default_workers()} threads",
              "typst": "Typst 3x3 poster to PNG"}
     lines = [f"Machine: {machine()}; deflate: {png.DEFLATE_BACKEND}, level {level}; "
@@ -321,7 +344,9 @@ def report(results, pdf_times, dpis, paths, level, runs) -> str:
             median, low, high = describe([r[key] for r in runs_ok])
             peak = statistics.median(r["peak"] for r in runs_ok)
             size = f"{runs_ok[0]['pixels'][0]} x {runs_ok[0]['pixels'][1]}" if "pixels" in runs_ok[0] else ""
-            megabytes = f"{runs_ok[0]['bytes'] / 1e6:.1f}" if path != "floor" else f"({runs_ok[0]['bytes'] / 1e6:.1f})"
+            megabytes = f"{runs_ok[0]['bytes'] / 1e6:.1f}" if "bytes" in runs_ok[0] else ""
+            if path == "floor":
+                megabytes = f"({megabytes})"  # deflate output, no PNG file
             ratio = f"{plakat / median:.2f}" if plakat and key == "seconds" and path != "plakat" else ""
             if ratio:
                 ratios.append(f"{ratio} x {path}")
