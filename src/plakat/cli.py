@@ -113,7 +113,7 @@ def render(
     png_dpi: Annotated[Optional[float], typer.Option("--png-dpi", min=1, max=2400,
                                                      help="PNG resolution; default: the format's.")] = None,
     compress_level: Annotated[int, typer.Option("--png-compression", min=0, max=9,
-                                                help="zlib level for the PNG: 1 fast ... 9 small.")]
+                                                help="Deflate (zlib-ng) level for the PNG: 1 fast ... 9 small.")]
     = DEFAULT_COMPRESS_LEVEL,
     force: Annotated[bool, typer.Option("--force", help="Write even when preflight finds errors.")] = False,
     pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
