@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 import shutil
 import subprocess
 
@@ -416,6 +417,7 @@ def test_ghostscript_renders_the_print_file_without_complaint(print_pdf, tmp_pat
 def test_print_file_is_deterministic_and_dated_by_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     first = render(STADTBIBLIOTHEK, tmp_path / "a", png_dpi=5)
+    monkeypatch.setenv("PLAKAT_CACHE_DIR", str(tmp_path / "another cache"))  # where files lie is no input
     second = render(STADTBIBLIOTHEK, tmp_path / "b", png_dpi=5)
     paths = [next(f.path for f in r.files if f.kind == "pdf") for r in (first, second)]
     assert paths[0].read_bytes() == paths[1].read_bytes()
@@ -440,3 +442,18 @@ def test_preflight_finds_broken_pdfx_files(print_pdf, tmp_path):
         pdf.save(broken, force_version="1.4")
     codes = {f.code for f in check_pdfx(broken)}
     assert codes == {"pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-forbidden", "pdfx-colour"}
+
+
+def test_where_the_portraits_lie_does_not_change_a_byte(stadtbibliothek_data, write_layout, tmp_path):
+    moved = tmp_path / "anderswo"
+    moved.mkdir()
+    data = stadtbibliothek_data
+    data["output"] = {"png": False, "pdf": {"standard": "screen"}}
+    first = render(write_layout(data, "a.yaml"), tmp_path / "a")
+    for person in data["people"]:
+        source = Path(person["portrait"])
+        (moved / source.name).write_bytes(source.read_bytes())
+        person["portrait"] = str(moved / source.name)
+    second = render(write_layout(data, "b.yaml"), tmp_path / "b")
+    files = [next(f.path for f in r.files if f.kind == "pdf") for r in (first, second)]
+    assert files[0].read_bytes() == files[1].read_bytes()

@@ -282,6 +282,37 @@ def _crop_marks(canvas: Canvas, geometry: PageGeometry, is_print: bool) -> None:
         canvas.line(x, y + out_y * offset, x, y + out_y * (offset + length))
 
 
+def _name_images_by_content(pdf: pikepdf.Pdf, page: pikepdf.Dictionary) -> None:
+    """reportlab names an image after its file's path, which would put the cache folder's location
+    into the bytes of the PDF; name each after its content instead."""
+    images = page.get("/Resources", {}).get("/XObject")
+    if not images:
+        return
+    renames = {name: pikepdf.Name("/Im" + hashlib.sha256(images[name].read_raw_bytes()).hexdigest()[:24])
+               for name in images.keys()}
+    drawing = [(operands if str(operator) != "Do" else [renames.get(str(operands[0]), operands[0])], operator)
+               for operands, operator in pikepdf.parse_content_stream(page)]
+    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
+    page.Resources.XObject = pikepdf.Dictionary({str(renames[name]): images[name] for name in images.keys()})
+
+
+def _content_digest(page: pikepdf.Dictionary, title: str) -> str:
+    """A digest of what the page shows: drawing, images and fonts, not where their files were."""
+    digest = hashlib.sha256(title.encode())
+    digest.update(page.Contents.read_bytes())
+    resources = page.get("/Resources", {})
+    for name in sorted(resources.get("/XObject", {}).keys()):
+        digest.update(name.encode())
+    for name in sorted(resources.get("/Font", {}).keys()):
+        font = resources.Font[name]
+        descendants = font.get("/DescendantFonts")
+        descriptor = (descendants[0] if descendants else font).get("/FontDescriptor", {})
+        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+            if key in descriptor:
+                digest.update(descriptor[key].read_raw_bytes())
+    return digest.hexdigest()
+
+
 def _pdf_date(moment: datetime.datetime) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
 
@@ -290,13 +321,13 @@ def _finish(raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometr
             colours: ColourManager) -> None:
     """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID."""
     moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.timezone.utc)
-    digest = hashlib.sha256(raw).hexdigest()
-    document_id = f"uuid:{uuid.UUID(digest[:32])}"
     title = scene.title
     subject = (f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm, "
                f"bleed {scene.bleed / EMU_PER_MM:g} mm, scale 1:{options.scale}")
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         page = pdf.pages[0].obj
+        _name_images_by_content(pdf, page)
+        document_id = f"uuid:{uuid.UUID(_content_digest(page, title)[:32])}"
         if geometry.user_unit != 1:
             page.UserUnit = geometry.user_unit
         info = pdf.docinfo
