@@ -112,6 +112,10 @@ def test_schema_is_json():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "plakat layout"
+    pdf = schema["$defs"]["Output"]["properties"]["pdf"]["anyOf"]
+    assert {"type": "boolean"} in pdf and {"$ref": "#/$defs/PdfSettings"} in pdf
+    settings = schema["$defs"]["PdfSettings"]["properties"]
+    assert settings["standard"]["enum"] == ["pdf/x-4", "screen"] and {"marks", "scale", "max_ink", "profile"} <= set(settings)
 
 
 def test_unknown_option_is_a_usage_error(small_poster):

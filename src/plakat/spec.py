@@ -557,6 +557,9 @@ def _unwrap(annotation):
 
 def json_schema() -> dict:
     schema = Layout.model_json_schema(mode="validation")
+    # `pdf: false` and `pdf: true` are shorthands the validator expands before the model sees them
+    pdf = schema["$defs"]["Output"]["properties"]["pdf"]
+    pdf["anyOf"] = [{"type": "boolean"}] + [branch for branch in pdf["anyOf"] if branch.get("type") != "null"]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema
