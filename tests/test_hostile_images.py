@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 from plakat.cli import app
 from plakat.scene import PlacedImage
 from plakat.units import EMU_PER_INCH
-from conftest import ROOT
 
 DPI = 5
 runner = CliRunner()

@@ -18,13 +18,12 @@ from pathlib import Path
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, UnidentifiedImageError
 
-from .cms import DEFAULT_PROFILE, OutputProfile, ProfileError, is_srgb, load_output_profile
+from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError, is_srgb, load_output_profile
 from .errors import Loc, Problem
 from .spec import LoadedLayout
 
 # EXIF orientations 5-8 turn the stored image by 90 degrees
 _SWAPS_AXES = {5, 6, 7, 8}
-_EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def probe_image(path: Path) -> ImageInfo:
                 # chunk, if any, is enough, and a broken PNG is then left to preflight to report.
                 has_header_exif = image.format != "PNG" or "exif" in image.info
                 exif = image.getexif() if has_header_exif else {}
-                orientation = int(exif.get(_EXIF_ORIENTATION, 1) or 1)
+                orientation = int(exif.get(EXIF_ORIENTATION, 1) or 1)
                 width, height = image.size
                 if orientation in _SWAPS_AXES:
                     width, height = height, width

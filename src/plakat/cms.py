@@ -108,10 +108,8 @@ def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
     """Lower C, M and Y (K kept) wherever C+M+Y+K exceeds ``max_ink`` percent, in place; returns the
     highest total ink left, in percent. Keeping black keeps shadows neutral and detailed."""
     limit = max_ink / 100 * 255
-    flat = cmyk.reshape(-1, 4)
     highest = 0
-    for start in range(0, flat.shape[0], _BAND_ROWS * 4096):
-        band = flat[start:start + _BAND_ROWS * 4096]
+    for band in _bands(cmyk):
         total = band.sum(axis=1, dtype=np.uint16)
         over = total > limit
         if over.any():
@@ -128,7 +126,15 @@ def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
     return highest / 255 * 100
 
 
-_EXIF_ORIENTATION = 0x0112
+def _bands(cmyk: np.ndarray):
+    """Views of the pixels as rows of four inks, a band at a time."""
+    flat = cmyk.reshape(-1, 4)
+    step = _BAND_ROWS * 4096
+    for start in range(0, flat.shape[0], step):
+        yield flat[start:start + step]
+
+
+EXIF_ORIENTATION = 0x0112
 _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
               5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
               8: Image.Transpose.ROTATE_90}
@@ -136,10 +142,7 @@ _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
 
 def total_ink_max(cmyk: np.ndarray) -> float:
     """The highest C+M+Y+K among the pixels, in percent."""
-    flat = cmyk.reshape(-1, 4)
-    step = _BAND_ROWS * 4096
-    highest = max((int(flat[i:i + step].sum(axis=1, dtype=np.uint16).max()) for i in range(0, len(flat), step)),
-                  default=0)
+    highest = max((int(band.sum(axis=1, dtype=np.uint16).max()) for band in _bands(cmyk) if band.size), default=0)
     return highest / 255 * 100
 
 
@@ -152,7 +155,7 @@ def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with Image.open(path) as opened:
             icc = opened.info.get("icc_profile") or None
-            orientation = int(opened.getexif().get(_EXIF_ORIENTATION, 1) or 1)
+            orientation = int(opened.getexif().get(EXIF_ORIENTATION, 1) or 1)
             wanted_width = max(1, opened.width // reduction)
             if reduction > 1 and opened.format == "JPEG":
                 opened.draft(opened.mode, (wanted_width, max(1, opened.height // reduction)))

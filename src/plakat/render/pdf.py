@@ -45,14 +45,13 @@ from ..cms import DEFAULT_PROFILE, ColourManager, PrintImage, load_output_profil
 from ..color import Color
 from ..errors import AssetError
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
-from ..units import EMU_PER_MM, EMU_PER_PT, Length, mm
+from ..units import EMU_PER_MM, EMU_PER_PT, mm
 
 # A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
 MAX_PAGE_UNITS = 14400
 MARK_LENGTH = mm(6)
 MARK_WIDTH_PT = 0.25
 FIXED_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
-STANDARDS = ("pdf/x-4", "screen")
 
 
 @dataclass(frozen=True)
