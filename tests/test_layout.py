@@ -5,7 +5,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from plakat.assets import ImageInfo, probe_assets
-from plakat.layout import LayoutProblems, build_scene, cover_crop, fit_text
+from plakat.layout import LayoutProblems, build_scene, page_of
+from plakat.layout.grid import PersonCell, QuoteCell, allocate_cells
+from plakat.layout.portraits import cover_crop
+from plakat.text import fit_text
 from plakat.scene import Fill, PlacedImage, Rect, TextLine
 from plakat.spec import load_layout
 from plakat.units import mm
@@ -29,15 +32,24 @@ def billboard():
     return scene_of(STADTBIBLIOTHEK)
 
 
-def test_trim_bleed_and_cells(billboard):
+@pytest.fixture(scope="module")
+def grid():
+    spec = load_layout(STADTBIBLIOTHEK).spec
+    return allocate_cells(spec, page_of(spec))
+
+
+def test_trim_bleed_and_cells(billboard, grid):
     assert (billboard.width, billboard.height, billboard.bleed) == (mm(3560), mm(2520), mm(10))
-    assert len(billboard.cells) == 10
-    for cell in billboard.cells:
-        assert billboard.grid_area.contains(cell)
+    assert grid.problems == [] and len(grid.cells) == 10
+    assert [type(cell) for cell in grid.cells].count(QuoteCell) == 1
+    assert [cell.person.name for cell in grid.cells if isinstance(cell, PersonCell)] == [
+        "Tamara", "Markus", "Verena", "Valentino", "Elif", "Jupp", "Marlon", "Jannine", "Brigitte"]
+    for cell in grid.cells:
+        assert grid.area.contains(cell.rect)
 
 
-def test_gutters_are_exact_and_cells_tile_the_area(billboard):
-    area, cells = billboard.grid_area, billboard.cells
+def test_gutters_are_exact_and_cells_tile_the_area(grid):
+    area, cells = grid.area, [cell.rect for cell in grid.cells]
     rows = sorted({c.y for c in cells})
     columns = sorted({c.x for c in cells})
     assert len(rows) == 2 and len(columns) == 6
@@ -52,8 +64,8 @@ def test_gutters_are_exact_and_cells_tile_the_area(billboard):
     assert column[0].y == area.y and column[-1].bottom == area.bottom
 
 
-def test_no_two_cells_overlap(billboard):
-    cells = billboard.cells
+def test_no_two_cells_overlap(grid):
+    cells = [cell.rect for cell in grid.cells]
     for i, a in enumerate(cells):
         for b in cells[i + 1:]:
             assert not a.overlaps(b)

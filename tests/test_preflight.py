@@ -19,6 +19,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from plakat.cli import app
+from plakat.delivery import PdfOptions
 from plakat.pipeline import build
 from plakat.preflight import (Finding, check_files, check_pdf, check_png, check_resolution, check_scene,
                               check_seams, has_errors, read_png_header, sort_findings)
@@ -107,12 +108,26 @@ def run_cli(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_the_docstring_lists_exactly_the_codes_tested_here():
-    import plakat.preflight as preflight
+def test_the_registry_holds_exactly_the_codes_tested_here_and_the_readme_lists_them():
+    import re
 
-    listed = preflight.__doc__.split("Codes")[1].split(":", 1)[1]
-    listed = {code.strip(" .\n") for code in listed.replace("\n", " ").split(",")}
-    assert listed == ALL_CODES
+    from plakat.findings import CODES
+
+    assert set(CODES) == ALL_CODES
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = {}
+    for row in re.findall(r"^\| (`[a-z-]+`(?:, `[a-z-]+`)*) \| (error|warning|info) \|", readme, re.MULTILINE):
+        for code in re.findall(r"`([a-z-]+)`", row[0]):
+            documented[code] = row[1]
+    assert documented == CODES
+
+
+def test_a_finding_takes_its_severity_from_the_registry():
+    from plakat.findings import finding
+
+    assert finding("text-outside-safe", "m", "e").severity == "warning"
+    with pytest.raises(KeyError):
+        finding("no-such-code", "m", "e")
 
 
 # --- the clean baseline -------------------------------------------------------------------------
@@ -407,7 +422,13 @@ def test_seam_through_face_at_the_clearance(billboard, offset, fires):
     seam_x = scene.seams()[0][0]
     focus = (seam_x + offset - (1 if fires and offset else 0), item(scene, PlacedImage, "Verena").focus[1])
     changed = replace_items(scene, PlacedImage, "Verena", focus=focus)
-    assert ("Verena" in elements(check_seams(changed, billboard.assets.fonts), "seam-through-face")) is fires
+    assert ("Verena" in elements(check_seams(changed), "seam-through-face")) is fires
+
+
+def _moved(line: TextLine, x: int) -> TextLine:
+    """``line`` set at ``x``, its glyphs with it."""
+    glyphs = tuple(dataclasses.replace(glyph, x=glyph.x + x - line.x) for glyph in line.glyphs)
+    return dataclasses.replace(line, x=x, glyphs=glyphs)
 
 
 def _line_across_the_split(billboard, where: str, clearance_mm: float):
@@ -420,15 +441,14 @@ def _line_across_the_split(billboard, where: str, clearance_mm: float):
     seam_x = scene.seams()[0][0]
     to_space = metrics.width("Duisburg", line.size) + metrics.width(" ", line.size) / 2
     offset = {"space": round(to_space * 12700), "glyph": mm(1)}[where]
-    moved = dataclasses.replace(line, x=seam_x - offset)
+    moved = _moved(line, seam_x - offset)
     items = tuple(moved if i is line else i for i in scene.items)
     return dataclasses.replace(scene, items=items)
 
 
 def test_seam_between_words_is_quiet_but_through_a_glyph_fires(billboard):
-    fonts = billboard.assets.fonts
-    space = of_code(check_seams(_line_across_the_split(billboard, "space", 5), fonts), "seam-through-text")
-    glyph = of_code(check_seams(_line_across_the_split(billboard, "glyph", 5), fonts), "seam-through-text")
+    space = of_code(check_seams(_line_across_the_split(billboard, "space", 5)), "seam-through-text")
+    glyph = of_code(check_seams(_line_across_the_split(billboard, "glyph", 5)), "seam-through-text")
     assert space == []
     assert [f.element for f in glyph] == ["headline"] and "the glyph 'D'" in glyph[0].message
 
@@ -440,10 +460,10 @@ def test_seam_through_a_caption_fires_even_between_words(billboard):
     seam_x = scene.seams()[0][0]
     metrics = billboard.assets.fonts[line.font]
     space_middle = round((metrics.width("Tamara,", line.size) + metrics.width(" ", line.size) / 2) * 12700)
-    moved = dataclasses.replace(line, x=seam_x - space_middle)
+    moved = _moved(line, seam_x - space_middle)
     scene = dataclasses.replace(scene, items=tuple(moved if i is line else i for i in scene.items),
                                 rules=dataclasses.replace(scene.rules, seam_clearance=mm(1)))
-    assert elements(check_seams(scene, billboard.assets.fonts), "seam-through-text") == {"caption of Tamara"}
+    assert elements(check_seams(scene), "seam-through-text") == {"caption of Tamara"}
 
 
 # --- text and fonts -----------------------------------------------------------------------------
@@ -636,9 +656,11 @@ def written(billboard, tmp_path_factory):
 
 def test_written_files_are_clean(billboard, written):
     pdf, png = written
-    assert check_pdf(billboard.scene, pdf) == []
-    assert check_png(billboard.scene, png, PNG_DPI) == []
-    assert check_files(billboard.scene, pdf, png, PNG_DPI) == []
+    spec = billboard.layout.spec
+    assert check_pdf(spec, pdf) == []
+    assert check_png(spec, png, PNG_DPI) == []
+    checked = check_files(spec, pdf, png, PNG_DPI, PdfOptions())
+    assert checked.findings == [] and 250 < checked.max_ink <= 300
 
 
 def _rewrite_pdf(source, target, change):
@@ -676,14 +698,14 @@ def _shrink_media_box(_document, page):
 ], ids=["trim-moved", "art-box", "no-bleed-box", "media-box"])
 def test_pdf_boxes_fires(billboard, written, tmp_path, change, what):
     broken = _rewrite_pdf(written[0], tmp_path / "broken.pdf", change)
-    hits = check_pdf(billboard.scene, broken)
+    hits = check_pdf(billboard.layout.spec, broken)
     assert {f.code for f in hits} == {"pdf-boxes"}
     assert any(what in f.message for f in hits) and all(f.severity == "error" for f in hits)
 
 
 @pytest.mark.parametrize("change", [_shift_trim(0.1), lambda _d, _p: None], ids=["within-0.1mm", "resaved"])
 def test_pdf_boxes_quiet(billboard, written, tmp_path, change):
-    assert check_pdf(billboard.scene, _rewrite_pdf(written[0], tmp_path / "same.pdf", change)) == []
+    assert check_pdf(billboard.layout.spec, _rewrite_pdf(written[0], tmp_path / "same.pdf", change)) == []
 
 
 def _fonts_of(page):
@@ -699,14 +721,14 @@ def test_font_not_embedded_fires(billboard, written, tmp_path):
     broken = _rewrite_pdf(written[0], tmp_path / "unembedded.pdf", unembed_first)
     with pikepdf.open(written[0]) as document:
         first_key = _fonts_of(document.pages[0].obj)[0][0]
-    hits = check_pdf(billboard.scene, broken)
+    hits = check_pdf(billboard.layout.spec, broken)
     assert [(f.code, f.element, f.severity) for f in hits] == [("font-not-embedded", str(first_key), "error")]
 
 
 def test_font_not_embedded_quiet(billboard, written):
     with pikepdf.open(written[0]) as document:
         assert len(_fonts_of(document.pages[0].obj)) == 3  # black, bold, regular: all embedded
-    assert "font-not-embedded" not in codes(check_pdf(billboard.scene, written[0]))
+    assert "font-not-embedded" not in codes(check_pdf(billboard.layout.spec, written[0]))
 
 
 def test_read_png_header(billboard, written):
@@ -720,17 +742,17 @@ def test_read_png_header(billboard, written):
 
 
 def test_png_size_fires_for_another_scene(billboard, written):
-    larger = dataclasses.replace(billboard.scene, width=billboard.scene.width + mm(500))
+    larger = billboard.layout.spec.model_copy(update={"format": "24/1"})
     hits = check_png(larger, written[1], PNG_DPI)
     assert [(f.code, f.severity) for f in hits] == [("png-size", "error")]
 
 
 def test_png_size_fires_for_a_file_that_is_no_png(billboard, written):
-    assert codes(check_png(billboard.scene, written[0], PNG_DPI)) == {"png-size"}
+    assert codes(check_png(billboard.layout.spec, written[0], PNG_DPI)) == {"png-size"}
 
 
 def test_png_dpi_fires_when_checked_against_another_dpi(billboard, written):
-    hits = check_png(billboard.scene, written[1], 6)
+    hits = check_png(billboard.layout.spec, written[1], 6)
     assert "png-dpi" in codes(hits)
     dpi = of_code(hits, "png-dpi")[0]
     assert dpi.measured == pytest.approx(PNG_DPI, abs=0.01) and dpi.required == 6
@@ -742,7 +764,7 @@ def test_png_dpi_fires_for_the_right_size_at_the_wrong_dpi(billboard, written, t
     target = tmp_path / "plain.png"
     extra = {"dpi": (stated, stated)} if stated else {}
     Image.new("RGB", (width, height), "white").save(target, **extra)
-    hits = check_png(billboard.scene, target, PNG_DPI)
+    hits = check_png(billboard.layout.spec, target, PNG_DPI)
     assert [f.code for f in hits] == ["png-dpi"]
 
 
@@ -750,7 +772,7 @@ def test_png_quiet_when_size_and_dpi_agree(billboard, written, tmp_path):
     width, height, _ = read_png_header(written[1])
     target = tmp_path / "plain.png"
     Image.new("RGB", (width, height), "white").save(target, dpi=(PNG_DPI, PNG_DPI))
-    assert check_png(billboard.scene, target, PNG_DPI) == []
+    assert check_png(billboard.layout.spec, target, PNG_DPI) == []
 
 
 def _pdfimages_ppi(pdf) -> list[tuple[float, float]]:

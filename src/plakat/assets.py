@@ -6,12 +6,12 @@ font a :class:`FontMetrics` (advance widths, vertical metrics, character coverag
 profile the print PDF is made for. Missing or
 unreadable files become layout problems that point at the line naming the file.
 
-Only headers are read here: image pixels are decoded by the renderers, if at all.
+Only headers are read here: image pixels are decoded later, by preflight (to prove each image is
+readable) and by the renderers.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError, is_srgb, load_output_profile
 from .errors import Loc, Problem
+from .imagefiles import open_image
 from .spec import LoadedLayout
 
 # EXIF orientations 5-8 turn the stored image by 90 degrees
@@ -98,22 +99,20 @@ def probe_image(path: Path) -> ImageInfo:
     if path.stat().st_size == 0:
         raise ValueError(f"{path} is empty (0 bytes)")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                # Pillow decodes a whole PNG to look for EXIF after the pixels; the header's eXIf
-                # chunk, if any, is enough, and a broken PNG is then left to preflight to report.
-                has_header_exif = image.format != "PNG" or "exif" in image.info
-                exif = image.getexif() if has_header_exif else {}
-                orientation = int(exif.get(EXIF_ORIENTATION, 1) or 1)
-                width, height = image.size
-                if orientation in _SWAPS_AXES:
-                    width, height = height, width
-                stated = image.info.get("dpi")
-                dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 1 else None
-                return ImageInfo(path, width, height, image.format or "?", image.mode,
-                                 orientation if 1 <= orientation <= 8 else 1, dpi,
-                                 is_srgb(image.info.get("icc_profile")))
+        with open_image(path) as image:
+            # Pillow decodes a whole PNG to look for EXIF after the pixels; the header's eXIf
+            # chunk, if any, is enough, and a broken PNG is then left to preflight to report.
+            has_header_exif = image.format != "PNG" or "exif" in image.info
+            exif = image.getexif() if has_header_exif else {}
+            orientation = int(exif.get(EXIF_ORIENTATION, 1) or 1)
+            width, height = image.size
+            if orientation in _SWAPS_AXES:
+                width, height = height, width
+            stated = image.info.get("dpi")
+            dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 1 else None
+            return ImageInfo(path, width, height, image.format or "?", image.mode,
+                             orientation if 1 <= orientation <= 8 else 1, dpi,
+                             is_srgb(image.info.get("icc_profile")))
     except Image.DecompressionBombError as error:
         raise ValueError(f"{path} declares too many pixels to read safely ({error})") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:

@@ -1,7 +1,8 @@
 """The command line: a thin typer app.
 
 In: arguments. Out: files via :mod:`plakat.pipeline`, messages on the terminal and exit codes:
-0 written, 1 preflight errors, 2 invalid layout, missing asset or usage error, 130 interrupted.
+0 written, 1 preflight errors, 2 invalid layout, missing asset or usage error, 130 interrupted,
+70 internal error (a bug in plakat).
 This is the only module that turns errors into messages and exit codes.
 """
 
@@ -25,7 +26,7 @@ from rich.table import Table
 from . import __version__
 from .errors import LayoutInvalid, PlakatError, PreflightFailed
 from .formats import PRESETS
-from .preflight import Finding
+from .findings import Finding
 from .render.png import DEFAULT_COMPRESS_LEVEL
 from .units import EMU_PER_MM
 
@@ -153,7 +154,7 @@ def render(
         size = f"{scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm"
         for file in result.files:
             detail = f"{file.pixels[0]} x {file.pixels[1]} px" if file.pixels else \
-                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf)}"
+                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf, result.max_ink)}"
             out.print(f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s",
                       markup=False)
     raise typer.Exit(worst)
@@ -172,8 +173,8 @@ def check(
 ):
     """Preflight layouts without writing output: exit 0 clean, 1 errors (or warnings with --strict),
     2 invalid input."""
+    from .findings import has_errors
     from .pipeline import check as check_layout
-    from .preflight import has_errors
 
     report, worst = [], 0
     for layout in layouts:
@@ -194,28 +195,28 @@ def check(
         findings = checked.findings
         failed = has_errors(findings, strict)
         worst = max(worst, 1 if failed else 0)
-        pdf = dataclasses.asdict(checked.pdf) if checked.pdf else None
+        pdf = {**dataclasses.asdict(checked.pdf), "max_ink": checked.max_ink}
         report.append({"layout": str(layout), "ok": not failed, "pdf": pdf,
                        "findings": [f.to_json() for f in findings]})
         if not as_json:
-            _print_report(layout, checked.built.scene, findings, failed, checked.pdf)
+            _print_report(layout, checked.built.scene, findings, failed, _pdf_kind(checked.pdf, checked.max_ink))
     if as_json:
         out.print(json.dumps({"strict": strict, "layouts": report}, indent=2, ensure_ascii=False), markup=False)
     raise typer.Exit(worst)
 
 
-def _pdf_kind(report) -> str:
+def _pdf_kind(report, max_ink: float | None) -> str:
     kind = "PDF/X-4" if report.standard == "pdf/x-4" else "screen PDF (RGB)"
     if report.scale != 1:
         kind += f" at 1:{report.scale}"
     if report.user_unit != 1:
         kind += f", /UserUnit {report.user_unit}"
-    if report.max_ink is not None:
-        kind += f", max ink {report.max_ink:g} %"
+    if max_ink is not None:
+        kind += f", max ink {max_ink:g} %"
     return kind
 
 
-def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pdf) -> None:
+def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pdf_kind: str) -> None:
     from .scene import PlacedImage
 
     images = scene.of_type(PlacedImage)
@@ -223,7 +224,7 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]OK[/]"
     out.print(f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
               f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi"
-              + (f", {_pdf_kind(pdf)}" if pdf else ""))
+              + f", {pdf_kind}")
     if not findings:
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -244,15 +245,21 @@ def proof(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the proof image.")] = Path("out"),
     width: Annotated[int, typer.Option("--width", min=400, max=20000, help="Width of the proof in pixels.")]
     = 2400,
+    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
+        "--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's.")] = None,
+    scale: Annotated[Optional[str], typer.Option("--scale", help="Check the file delivered at this scale.",
+                                                 callback=lambda value: _scale(value))] = None,
 ):
     """Draw OUT/<name>.proof.png: the poster with trim, bleed, safe and split lines, portrait frames,
-    focus points, effective ppi and every preflight finding marked where it occurs."""
+    focus points, effective ppi and every preflight finding marked where it occurs: the findings
+    `plakat check` reports for the same options."""
     from .pipeline import proof as proof_layout
 
     worst = 0
     for layout in layouts:
         try:
-            target, findings = proof_layout(layout, out_dir, width)
+            target, findings = proof_layout(layout, out_dir, width,
+                                            standard=pdf_standard.value if pdf_standard else None, scale=scale)
         except PlakatError as error:
             worst = max(worst, _fail(error, layout).exit_code)
             continue

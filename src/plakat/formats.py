@@ -79,3 +79,7 @@ def find_preset(name: str) -> FormatPreset:
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     raise KeyError(f"unknown format {name!r}: {hint}known formats: "
                    + ", ".join(p.name for p in PRESETS) + " (or give size: {width, height})")
+
+# A layout with its own size: the DIN poster figures (3 mm bleed), a modest safe margin and
+# resolution thresholds for posters seen from close by. Its trim comes from the layout.
+CUSTOM = _preset("custom", "custom size", 0, 0, 3, 10, 72, 150, 100)

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assets import Assets, probe_assets
-from .cms import DEFAULT_MAX_INK, ColourManager
+from .cms import ColourManager
+from .delivery import SCREEN, PdfOptions, PdfReport, pdf_file_name, pdf_options
 from .errors import PreflightFailed, Problem
+from .findings import Finding, has_errors, sort_findings
 from .layout import LayoutProblems, build_scene
 from .output import AtomicOutputs
-from .preflight import Finding, check_files, check_scene, has_errors, sort_findings
-from .render.pdf import PdfOptions, PdfReport, pdf_file_name, write_pdf
+from .preflight import check_files, check_scene
+from .render.pdf import write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
@@ -43,6 +45,7 @@ class RenderResult:
     findings: list[Finding]
     files: list[WrittenFile]
     pdf: PdfReport | None = None
+    max_ink: float | None = None  # the print file's highest total ink, as preflight read it
 
 
 @dataclass(frozen=True)
@@ -51,24 +54,9 @@ class Built:
     assets: Assets
     scene: Scene
 
-    @property
-    def max_ink(self) -> float:
-        settings = self.layout.spec.output.pdf
-        return settings.max_ink if settings else DEFAULT_MAX_INK
-
-    def colours(self) -> ColourManager:
-        return ColourManager(self.assets.profile, self.max_ink)
-
-    def pdf_options(self, standard: str | None = None, scale: int | None = None,
-                    marks: bool | None = None) -> PdfOptions:
-        """The layout's print settings, with the command line's overrides."""
-        settings = self.layout.spec.output.pdf
-        return PdfOptions(standard or (settings.standard if settings else "pdf/x-4"),
-                          settings.marks if marks is None and settings else bool(marks),
-                          scale or (settings.scale if settings else 1))
-
-
-SCREEN = PdfOptions("screen")
+    def colours(self, options: PdfOptions) -> ColourManager:
+        assert self.assets.profile is not None  # probe_assets always loads one
+        return ColourManager(self.assets.profile, options.max_ink)
 
 
 def build(path: Path) -> Built:
@@ -105,37 +93,43 @@ def scene_findings(built: Built) -> list[Finding]:
     return findings
 
 
-def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> tuple[list[Finding], PdfReport]:
-    """Scene checks, then draw ``pdf`` and check it too."""
-    findings = scene_findings(built)
-    report = write_pdf(built.scene, pdf, built.colours(), options)
-    return sort_findings(findings + check_files(built.scene, pdf, None, None, report, built.max_ink)), report
-
-
 @dataclass(frozen=True)
 class CheckResult:
     built: Built
     findings: list[Finding]
-    pdf: PdfReport | None  # how the print file came out, e.g. its highest total ink
+    pdf: PdfReport
+    max_ink: float | None  # the print file's highest total ink, as preflight read it
+
+
+def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> CheckResult:
+    """Scene checks, then draw ``pdf`` and check it too."""
+    findings = scene_findings(built)
+    report = write_pdf(built.scene, pdf, built.colours(options), options)
+    checked = check_files(built.layout.spec, pdf, None, None, options)
+    return CheckResult(built, sort_findings(findings + checked.findings), report, checked.max_ink)
 
 
 def check(path: Path, *, standard: str | None = None, scale: int | None = None,
           marks: bool | None = None) -> CheckResult:
     """Every preflight check, the print PDF's included (drawn into a scratch folder)."""
     built = build(path)
-    options = built.pdf_options(standard, scale, marks)
+    options = pdf_options(built.layout.spec, standard, scale, marks)
     with tempfile.TemporaryDirectory(prefix="plakat-check-") as scratch:
-        return CheckResult(built, *_preflight_with_pdf(built, Path(scratch) / "check.pdf", options))
+        return _preflight_with_pdf(built, Path(scratch) / "check.pdf", options)
 
 
-def proof(path: Path, out_dir: Path, width_px: int = 2400) -> tuple[Path, list[Finding]]:
-    """Preflight, then draw OUT/<stem>.proof.png: the page with its lines, frames and findings."""
+def proof(path: Path, out_dir: Path, width_px: int = 2400, *, standard: str | None = None,
+          scale: int | None = None) -> tuple[Path, list[Finding]]:
+    """Preflight exactly as :func:`check` does for the same options, then draw OUT/<stem>.proof.png:
+    the page (from a screen PDF) with its lines, frames and findings."""
     built = build(path)
+    options = pdf_options(built.layout.spec, standard, scale)
     target = out_dir / f"{Path(path).stem}.proof.png"
-    with AtomicOutputs() as outputs:
-        pdf = outputs.temporary_for(out_dir / f"{Path(path).stem}.pdf", keep=False)
-        findings, _report = _preflight_with_pdf(built, pdf, SCREEN)
-        write_proof(built.scene, pdf, findings, outputs.temporary_for(target), width_px)
+    with tempfile.TemporaryDirectory(prefix="plakat-proof-") as scratch, AtomicOutputs() as outputs:
+        findings = _preflight_with_pdf(built, Path(scratch) / "check.pdf", options).findings
+        screen = Path(scratch) / "screen.pdf"
+        write_pdf(built.scene, screen, built.colours(SCREEN), SCREEN)
+        write_proof(built.scene, screen, findings, outputs.temporary_for(target), width_px)
         outputs.commit()
     return target, findings
 
@@ -151,8 +145,8 @@ def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bo
     if has_errors(findings) and not force:
         raise PreflightFailed(findings)
     output = loaded.spec.output
-    options = built.pdf_options(standard, scale, marks)
-    colours = built.colours()
+    options = pdf_options(loaded.spec, standard, scale, marks)
+    colours = built.colours(options)
     dpi = png_dpi or scene.png_dpi
     stem = Path(path).stem
     pdf_final, png_final = out_dir / pdf_file_name(stem, options.scale), out_dir / f"{stem}.png"
@@ -174,17 +168,17 @@ def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bo
             started = time.perf_counter()
             # The PNG is for screens: drawn from sRGB design colours, never from CMYK numbers.
             raster_source = pdf_temp
-            if options != SCREEN or pdf_temp is None:
+            if options.is_print or options.scale != 1 or options.marks or pdf_temp is None:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
                 write_pdf(scene, raster_source, colours, SCREEN)
             pixels = write_png(raster_source, scene, png_temp, dpi, level=compress_level,
                                progress=(lambda done, total: progress("png", done, total)) if progress else None)
             written.append((png_final, "png", pixels, time.perf_counter() - started))
-        file_findings = check_files(scene, pdf_temp, png_temp, dpi, report, built.max_ink)
-        findings = sort_findings(findings + file_findings)
-        if has_errors(file_findings) and not force:
+        checked = check_files(loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN)
+        findings = sort_findings(findings + checked.findings)
+        if has_errors(checked.findings) and not force:
             raise PreflightFailed(findings)
         outputs.commit()
     files = [WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
              for final, kind, pixels, seconds in written]
-    return RenderResult(loaded, scene, findings, files, report)
+    return RenderResult(loaded, scene, findings, files, report, checked.max_ink)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .assets import ImageInfo
 from .color import Color
-from .units import EMU_PER_INCH
+from .units import EMU_PER_INCH, EMU_PER_MM
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,23 @@ class PlacedImage:
 
 
 @dataclass(frozen=True)
+class Glyph:
+    """One character of a set line: its left edge on the page and its advance, EMU."""
+
+    char: str
+    x: int
+    advance: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.advance
+
+
+@dataclass(frozen=True)
 class TextLine:
     """One line of text, already broken and sized. ``x`` is the left end of the line's advance,
-    ``baseline`` its baseline; ``box`` is the frame the line was fitted into."""
+    ``baseline`` its baseline; ``box`` is the frame the line was fitted into; ``glyphs`` are its
+    characters as the text module placed them."""
 
     text: str
     font: str
@@ -104,6 +118,7 @@ class TextLine:
     box: Rect
     ascent: int = 0  # EMU above the baseline that glyphs may reach
     descent: int = 0  # EMU below it
+    glyphs: tuple[Glyph, ...] = ()
 
     @property
     def ink(self) -> Rect:
@@ -147,8 +162,6 @@ class Scene:
     background: Color
     items: tuple[SceneItem, ...]
     fonts: dict[str, Path]  # font key -> file, for every key a TextLine uses
-    cells: tuple[Rect, ...]  # the grid's cells in reading order, for checks and proofs
-    grid_area: Rect
     png_dpi: float
     format_name: str | None
     rules: Rules
@@ -176,3 +189,49 @@ class Scene:
 
     def of_type(self, kind):
         return [item for item in self.items if isinstance(item, kind)]
+
+
+# --- canonical form -----------------------------------------------------------------------------
+
+def _mm(emu: float) -> float:
+    """EMU to millimetres, rounded to 0.01 mm: finer than any printer, coarse enough to be stable."""
+    return round(emu / EMU_PER_MM, 2)
+
+
+def _rect_data(rect: Rect) -> dict:
+    return {"x": _mm(rect.x), "y": _mm(rect.y), "w": _mm(rect.w), "h": _mm(rect.h)}
+
+
+def _item_data(item: SceneItem) -> dict:
+    if isinstance(item, Fill):
+        return {"fill": item.element, "rect": _rect_data(item.rect), "color": str(item.color)}
+    if isinstance(item, PlacedImage):
+        return {"image": item.element, "file": item.image.path.name, "rect": _rect_data(item.rect),
+                "crop_px": [round(v, 2) for v in item.crop], "focus": [_mm(v) for v in item.focus],
+                "reduction": item.reduction}
+    return {"text": item.element, "line": item.text, "font": item.font, "size_pt": round(item.size, 2),
+            "x": _mm(item.x), "baseline": _mm(item.baseline), "width": _mm(item.width),
+            "color": str(item.color), "frame": _rect_data(item.box),
+            "glyph_x": [_mm(glyph.x) for glyph in item.glyphs]}
+
+
+def scene_data(scene: Scene) -> dict:
+    """The scene as plain data, lengths in mm rounded to 0.01 mm: every box, crop, image file and
+    line of text, in drawing order. Golden files hold this, so a reviewer reads poster changes as a
+    diff."""
+    rules = scene.rules
+    return {
+        "title": scene.title,
+        "format": scene.format_name,
+        "trim_mm": [_mm(scene.width), _mm(scene.height)],
+        "bleed_mm": _mm(scene.bleed),
+        "safe_mm": _mm(scene.safe),
+        "png_dpi": scene.png_dpi,
+        "fonts": {key: path.name for key, path in sorted(scene.fonts.items())},
+        "rules": {"min_ppi": rules.min_ppi, "recommended_ppi": rules.recommended_ppi,
+                  "required_bleed_mm": _mm(rules.required_bleed),
+                  "sheets": list(rules.sheets) if rules.sheets else None,
+                  "seam_clearance_mm": _mm(rules.seam_clearance)},
+        "items": [_item_data(item) for item in scene.items],
+        "notes": [{"code": n.code, "element": n.element, "rect": _rect_data(n.rect)} for n in scene.notes],
+    }

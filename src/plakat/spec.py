@@ -21,6 +21,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerial
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
+from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
 from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
 from .yamlsource import SourceMap, YamlProblem, load_yaml
 
@@ -181,7 +182,7 @@ class Captions(Model):
 
 
 class QuoteStyle(TextStyle):
-    template: str = "„{quote}“"
+    template: str = Field("„{quote}“", min_length=1, description='fields {quote}, {name}, {age}, {role}')
     padding: LengthValue = Length(0)
     background: ColorValue | None = None
     attribution: CaptionLine | None = None
@@ -474,12 +475,18 @@ def check_references(spec: Layout) -> list[Problem]:
             problems.append(Problem(loc, f"cell at column {cell.column}, row {cell.row} spanning "
                                          f"{cell.column_span}x{cell.row_span} leaves the "
                                          f"{spec.grid.columns}x{spec.grid.rows} grid"))
-    for index, line in enumerate(spec.captions.lines):
-        try:
-            line.template.format(name="", age="", role="")
-        except (KeyError, IndexError, ValueError) as error:
-            problems.append(Problem(("captions", "lines", index, "template"),
-                                    f"bad placeholder {error}: use {{name}}, {{age}} and {{role}}"))
+    templates: list[tuple[Loc, str, tuple[str, ...]]] = [
+        (("captions", "lines", index, "template"), line.template, PERSON_FIELDS)
+        for index, line in enumerate(spec.captions.lines)]
+    if spec.quotes is not None:
+        templates.append((("quotes", "template"), spec.quotes.template, QUOTE_FIELDS))
+        if spec.quotes.attribution is not None:
+            templates.append((("quotes", "attribution", "template"), spec.quotes.attribution.template,
+                              PERSON_FIELDS))
+    for loc, template, known in templates:
+        problem = template_problem(template, known)
+        if problem:
+            problems.append(Problem(loc, problem))
     return problems
 
 

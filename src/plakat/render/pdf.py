@@ -43,42 +43,13 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import __version__
 from ..cms import DEFAULT_PROFILE, ColourManager, PrintImage, load_output_profile
 from ..color import Color
+from ..delivery import (MARK_GAP_MM, MARK_LENGTH_MM, MARK_WIDTH_PT, MAX_PAGE_UNITS, PdfOptions, PdfReport,
+                        embedded_font_file, mark_offset_mm)
 from ..errors import AssetError
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
 
-# A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
-MAX_PAGE_UNITS = 14400
-MARK_LENGTH = mm(6)
-MARK_WIDTH_PT = 0.25
 FIXED_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
-
-
-@dataclass(frozen=True)
-class PdfOptions:
-    standard: str = "pdf/x-4"
-    marks: bool = False
-    scale: int = 1  # 1:N
-
-    @property
-    def is_print(self) -> bool:
-        return self.standard == "pdf/x-4"
-
-
-@dataclass(frozen=True)
-class PdfReport:
-    standard: str
-    scale: int
-    marks: bool
-    user_unit: int
-    page_mm: tuple[float, float]  # MediaBox as delivered, in mm
-    max_ink: float | None  # highest total ink of any colour or pixel, percent (print files)
-    max_ink_element: str | None
-
-
-def pdf_file_name(stem: str, scale: int) -> str:
-    """``stadtbibliothek.pdf``, or ``stadtbibliothek_1-10.pdf`` for a file delivered at 1:10."""
-    return f"{stem}.pdf" if scale == 1 else f"{stem}_1-{scale}.pdf"
 
 
 def document_epoch() -> int:
@@ -121,8 +92,8 @@ class PageGeometry:
         self.scale = scale
         self.bleed = scene.bleed / scale  # EMU in the delivered file
         # Marks start beyond the bleed, so trimming never leaves a piece of one on the poster.
-        self.mark_offset = max(self.bleed + mm(1), mm(3)) if marks else 0
-        self.margin = self.mark_offset + MARK_LENGTH + mm(1) if marks else self.bleed
+        self.mark_offset = mm(mark_offset_mm(self.bleed / EMU_PER_MM)) if marks else 0
+        self.margin = self.mark_offset + mm(MARK_LENGTH_MM + MARK_GAP_MM) if marks else self.bleed
         width = scene.width / scale + 2 * self.margin
         height = scene.height / scale + 2 * self.margin
         self.user_unit = max(1, math.ceil(max(width, height) / EMU_PER_PT / MAX_PAGE_UNITS))
@@ -161,24 +132,16 @@ class PageGeometry:
 
 
 class _Painter:
-    """Sets colours in the file's colour space and keeps the highest total ink used."""
+    """Sets colours in the file's colour space."""
 
     def __init__(self, canvas: Canvas, colours: ColourManager, is_print: bool):
         self.canvas = canvas
         self.colours = colours
         self.is_print = is_print
-        self.max_ink = 0.0
-        self.max_ink_element: str | None = None
 
-    def note_ink(self, ink: float, element: str) -> None:
-        if ink > self.max_ink + 1e-9:
-            self.max_ink, self.max_ink_element = ink, element
-
-    def fill(self, color: Color, element: str) -> None:
+    def fill(self, color: Color) -> None:
         if self.is_print:
-            cmyk = self.colours.print_cmyk(color)
-            self.note_ink(sum(cmyk) * 100, element)
-            self.canvas.setFillColorCMYK(*cmyk)
+            self.canvas.setFillColorCMYK(*self.colours.print_cmyk(color))
         else:
             self.canvas.setFillColorRGB(*self.colours.screen_rgb(color))
 
@@ -202,15 +165,12 @@ def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
         canvas.setTrimBox(geometry.trim_box)
         for item in scene.items:
             if isinstance(item, Fill):
-                painter.fill(item.color, item.element)
+                painter.fill(item.color)
                 canvas.rect(*geometry.rect(item.rect), stroke=0, fill=1)
             elif isinstance(item, PlacedImage):
-                source, ink = sources[(item.image.path, item.reduction)]
-                if ink is not None:
-                    painter.note_ink(ink, item.element)
-                _image(canvas, geometry, item, source)
+                _image(canvas, geometry, item, sources[(item.image.path, item.reduction)])
             elif isinstance(item, TextLine):
-                painter.fill(item.color, item.element)
+                painter.fill(item.color)
                 canvas.setFont(fonts[item.font], geometry.length(item.size * EMU_PER_PT))
                 canvas.drawString(geometry.x(item.x), geometry.y(item.baseline), item.text)
         if options.marks:
@@ -220,13 +180,12 @@ def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
     _finish(buffer.getvalue(), target, scene, options, geometry, colours)
     unit_mm = geometry.emu_per_unit / EMU_PER_MM
     return PdfReport(options.standard, options.scale, options.marks, geometry.user_unit,
-                     (round(geometry.width * unit_mm, 3), round(geometry.height * unit_mm, 3)),
-                     round(painter.max_ink, 1) if options.is_print else None, painter.max_ink_element)
+                     (round(geometry.width * unit_mm, 3), round(geometry.height * unit_mm, 3)))
 
 
 def _image_sources(scene: Scene, colours: ColourManager, is_print: bool,
-                   scratch: Path) -> dict[tuple[Path, int], tuple[object, float | None]]:
-    """What to hand reportlab for each image file, with its highest total ink (print files).
+                   scratch: Path) -> dict[tuple[Path, int], object]:
+    """What to hand reportlab for each image file.
 
     Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
     """
@@ -238,10 +197,10 @@ def _image_sources(scene: Scene, colours: ColourManager, is_print: bool,
         try:
             if is_print:
                 converted: PrintImage = colours.print_image(path, scratch, reduction)
-                return str(converted.path), converted.max_ink
+                return str(converted.path)
             if infos[path].embeds_unchanged and reduction == 1:
-                return str(path), None
-            return ImageReader(colours.screen_image(path, reduction)), None
+                return str(path)
+            return ImageReader(colours.screen_image(path, reduction))
         except (OSError, ValueError) as error:
             raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
 
@@ -273,7 +232,7 @@ def _crop_marks(canvas: Canvas, geometry: PageGeometry, is_print: bool) -> None:
     canvas.setLineWidth(MARK_WIDTH_PT / geometry.user_unit)
     left, bottom, right, top = geometry.trim_box
     offset = geometry.file_length(geometry.mark_offset)
-    length = geometry.file_length(MARK_LENGTH)
+    length = geometry.file_length(mm(MARK_LENGTH_MM))
     for x, y in ((left, bottom), (left, top), (right, bottom), (right, top)):
         out_x = -1 if x == left else 1
         out_y = -1 if y == bottom else 1
@@ -303,12 +262,9 @@ def _content_digest(page: pikepdf.Dictionary, title: str) -> str:
     for name in sorted(resources.get("/XObject", {}).keys()):
         digest.update(name.encode())
     for name in sorted(resources.get("/Font", {}).keys()):
-        font = resources.Font[name]
-        descendants = font.get("/DescendantFonts")
-        descriptor = (descendants[0] if descendants else font).get("/FontDescriptor", {})
-        for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-            if key in descriptor:
-                digest.update(descriptor[key].read_raw_bytes())
+        program = embedded_font_file(resources.Font[name])
+        if program is not None:
+            digest.update(program.read_raw_bytes())
     return digest.hexdigest()
 
 

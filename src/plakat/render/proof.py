@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..preflight import Finding
+from ..findings import Finding
 from ..scene import PlacedImage, Rect, Scene
 from ..units import EMU_PER_INCH, EMU_PER_MM
 from .png import rasterise

@@ -1,0 +1,77 @@
+"""The print file as delivered: what the PDF writer is asked for and what preflight holds it to.
+
+In: the layout's ``output.pdf`` settings and the command line's overrides. Out:
+:class:`PdfOptions` (standard, marks, scale, ink limit), the file's name, and the fixed facts of
+a delivered page (crop mark size and distance, the PDF page limit). The PDF renderer and preflight
+both read these; neither imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .spec import Layout, PdfSettings, PdfStandard
+
+# A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
+MAX_PAGE_UNITS = 14400
+# Crop marks: 0.25 pt lines, 6 mm long, starting 1 mm beyond the bleed and at least 3 mm from the
+# trim; the page reaches 1 mm past their ends. Lengths in mm at the delivered size.
+MARK_LENGTH_MM = 6.0
+MARK_WIDTH_PT = 0.25
+MARK_GAP_MM = 1.0
+MARK_MIN_OFFSET_MM = 3.0
+FONT_FILE_KEYS = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    standard: PdfStandard = PdfSettings.model_fields["standard"].default
+    marks: bool = False
+    scale: int = 1  # 1:N
+    max_ink: float = PdfSettings.model_fields["max_ink"].default
+
+    @property
+    def is_print(self) -> bool:
+        return self.standard == "pdf/x-4"
+
+
+SCREEN = PdfOptions("screen")
+
+
+def pdf_options(spec: Layout, standard: PdfStandard | None = None, scale: int | None = None,
+                marks: bool | None = None) -> PdfOptions:
+    """The layout's print settings (their defaults for ``pdf: false``), with the command line's
+    overrides."""
+    settings = spec.output.pdf or PdfSettings()
+    return PdfOptions(standard or settings.standard, settings.marks if marks is None else marks,
+                      scale or settings.scale, settings.max_ink)
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    """How a PDF came out: options, /UserUnit and the page size as delivered."""
+
+    standard: str
+    scale: int
+    marks: bool
+    user_unit: int
+    page_mm: tuple[float, float]  # MediaBox as delivered, in mm
+
+
+def pdf_file_name(stem: str, scale: int) -> str:
+    """``stadtbibliothek.pdf``, or ``stadtbibliothek_1-10.pdf`` for a file delivered at 1:10."""
+    return f"{stem}.pdf" if scale == 1 else f"{stem}_1-{scale}.pdf"
+
+
+def mark_offset_mm(bleed_mm: float) -> float:
+    """Where crop marks start, from the trim: beyond the bleed, so trimming never leaves a piece."""
+    return max(bleed_mm + MARK_GAP_MM, MARK_MIN_OFFSET_MM)
+
+
+def embedded_font_file(font):
+    """The embedded font program of a PDF font dictionary (pikepdf), or None when it is not embedded."""
+    descendants = font.get("/DescendantFonts")
+    descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+    if descriptor is None:
+        return None
+    return next((descriptor[key] for key in FONT_FILE_KEYS if key in descriptor), None)

@@ -1,0 +1,295 @@
+"""Preflight of the written files, read back with readers of its own.
+
+In: the validated layout (:class:`~plakat.spec.Layout`), the :class:`~plakat.delivery.PdfOptions`
+the print file was asked for, and the paths of a written PDF and PNG. Out:
+:class:`FileChecks`: the findings, and the highest total ink found in the print file.
+
+What the files should be is computed here from the layout and its format preset (trim, bleed,
+marks, scale, page limit), never taken from the code that wrote them: a box the writer computes
+wrongly fails here. The PDF is read with pikepdf, its CMYK images decoded with Pillow, the PNG
+header parsed by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+from PIL import Image
+
+from ..delivery import (MARK_GAP_MM, MARK_LENGTH_MM, MAX_PAGE_UNITS, SCREEN, PdfOptions, embedded_font_file,
+                        mark_offset_mm)
+from ..findings import Finding, finding
+from ..formats import CUSTOM, find_preset
+from ..imagefiles import PNG_SIGNATURE
+from ..spec import Layout
+from ..units import EMU_PER_MM, pixels
+
+PT_PER_MM = 72 / 25.4
+BOX_TOLERANCE_MM = 0.1  # on the poster
+
+
+@dataclass(frozen=True)
+class ExpectedPage:
+    """The page a layout asks for, in mm at full size: trim and bleed."""
+
+    width_mm: float
+    height_mm: float
+    bleed_mm: float
+
+    @classmethod
+    def of(cls, spec: Layout) -> ExpectedPage:
+        preset = find_preset(spec.format) if spec.format is not None else CUSTOM
+        width, height = (spec.size.width, spec.size.height) if spec.size is not None else (preset.width,
+                                                                                             preset.height)
+        bleed = spec.bleed if spec.bleed is not None else preset.bleed
+        return cls(width / EMU_PER_MM, height / EMU_PER_MM, bleed / EMU_PER_MM)
+
+    def boxes(self, options: PdfOptions) -> tuple[float, dict[str, tuple[float, float, float, float]]]:
+        """/UserUnit and the MediaBox, BleedBox and TrimBox (PDF units) of the delivered file."""
+        bleed = self.bleed_mm / options.scale
+        margin = mark_offset_mm(bleed) + MARK_LENGTH_MM + MARK_GAP_MM if options.marks else bleed
+        trim_w, trim_h = self.width_mm / options.scale, self.height_mm / options.scale
+        media_w, media_h = trim_w + 2 * margin, trim_h + 2 * margin
+        user_unit = max(1, math.ceil(max(media_w, media_h) * PT_PER_MM / MAX_PAGE_UNITS - 1e-9))
+        unit = PT_PER_MM / user_unit
+
+        def box(inset: float) -> tuple[float, float, float, float]:
+            return inset * unit, inset * unit, (media_w - inset) * unit, (media_h - inset) * unit
+
+        return user_unit, {"/MediaBox": box(0), "/BleedBox": box(margin - bleed), "/TrimBox": box(margin)}
+
+
+@dataclass(frozen=True)
+class FileChecks:
+    findings: list[Finding]
+    max_ink: float | None  # highest total ink in the print file, percent; None for a screen PDF
+
+
+def check_files(spec: Layout, pdf: Path | None, png: Path | None, png_dpi: float | None,
+                options: PdfOptions = SCREEN) -> FileChecks:
+    """Every check of the written files; ``options`` say what the PDF was asked to be."""
+    findings: list[Finding] = []
+    max_ink = None
+    if pdf is not None:
+        findings += check_pdf(spec, pdf, options)
+        if options.is_print:
+            findings += check_pdfx(pdf)
+            max_ink, where = measure_ink(pdf)
+            findings += check_ink(max_ink, where, options.max_ink)
+    if png is not None and png_dpi is not None:
+        findings += check_png(spec, png, png_dpi)
+    return FileChecks(findings, max_ink)
+
+
+def check_pdf(spec: Layout, path: Path, options: PdfOptions = SCREEN) -> list[Finding]:
+    """Page boxes and /UserUnit as the layout asks for them, no ArtBox, every font embedded."""
+    findings = []
+    user_unit, expected = ExpectedPage.of(spec).boxes(options)
+    tolerance = BOX_TOLERANCE_MM * PT_PER_MM / options.scale / user_unit
+    with pikepdf.open(path) as document:
+        page = document.pages[0].obj
+        stated_unit = float(page.get("/UserUnit", 1))
+        if abs(stated_unit - user_unit) > 1e-6:
+            findings.append(finding("pdf-boxes", f"{path.name}: /UserUnit is {stated_unit:g}, expected {user_unit}",
+                                    "page"))
+        for key, box in expected.items():
+            actual = [float(v) for v in page.get(key, [])]
+            if len(actual) != 4 or any(abs(a - b) > tolerance for a, b in zip(actual, box)):
+                findings.append(finding("pdf-boxes", f"{path.name}: {key[1:]} is {actual or 'missing'}, expected "
+                                                     f"{[round(v, 2) for v in box]}", "page"))
+        if "/ArtBox" in page:
+            findings.append(finding("pdf-boxes", f"{path.name}: has an ArtBox next to its TrimBox", "page"))
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for key in fonts.keys():
+            font = fonts[key]
+            if embedded_font_file(font) is None:
+                findings.append(finding("font-not-embedded", f"{path.name}: font {font.get('/BaseFont')} is not "
+                                                             "embedded", str(key)))
+    return findings
+
+
+# --- ink ----------------------------------------------------------------------------------------
+
+_CMYK_OPERATORS = {"k", "K"}
+
+
+def measure_ink(path: Path) -> tuple[float, str]:
+    """The highest total ink (C+M+Y+K, percent) of any colour the page sets and any pixel of its
+    CMYK images, and what reached it. Registration colour (the crop marks) is not counted: it lies
+    outside the poster."""
+    highest, where = 0.0, "page"
+    with pikepdf.open(path) as document:
+        page = document.pages[0].obj
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) in _CMYK_OPERATORS:
+                inks = [float(v) * 100 for v in operands]
+                if sum(inks) > highest:
+                    highest, where = sum(inks), "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(
+                        *(round(v, 1) for v in inks))
+        for name, xobject in page.get("/Resources", {}).get("/XObject", {}).items():
+            if xobject.get("/Subtype") != pikepdf.Name.Image or xobject.get("/ColorSpace") != pikepdf.Name.DeviceCMYK:
+                continue
+            ink = _image_ink(xobject)
+            if ink > highest:
+                highest, where = ink, f"a pixel of the {xobject.Width} x {xobject.Height} px image {name}"
+    return round(highest, 1), where
+
+
+def _image_ink(xobject: pikepdf.Stream) -> float:
+    if xobject.get("/Filter") == pikepdf.Name.DCTDecode:
+        # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
+        with Image.open(io.BytesIO(xobject.read_raw_bytes())) as image:
+            pixels_cmyk = np.asarray(image.convert("CMYK"))
+    else:
+        pixels_cmyk = np.asarray(pikepdf.PdfImage(xobject).as_pil_image().convert("CMYK"))
+    flat = pixels_cmyk.reshape(-1, 4)
+    highest = 0
+    for start in range(0, flat.shape[0], 1 << 20):  # bands keep the uint16 sums small
+        highest = max(highest, int(flat[start:start + (1 << 20)].sum(axis=1, dtype=np.uint16).max(initial=0)))
+    return highest / 255 * 100
+
+
+def check_ink(max_ink: float, where: str, limit: float) -> list[Finding]:
+    """The highest total ink against the layout's limit. (Within the limit it is no finding: the
+    check report shows it beside the lowest ppi.)"""
+    if max_ink <= limit + 0.05:
+        return []
+    return [finding("ink-limit", f"total ink reaches {max_ink:g} % in {where}, over the {limit:g} % limit: "
+                                 "lower that colour's inks or raise max_ink", "page", max_ink, limit)]
+
+
+# --- PDF/X-4 ------------------------------------------------------------------------------------
+
+def _pdf_problems(document) -> dict[str, list[str]]:
+    """Every PDF/X-4 requirement a file breaks, by finding code; read with pikepdf, independently of
+    how the file was written."""
+    problems: dict[str, list[str]] = {code: [] for code in
+                                      ("pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour",
+                                       "pdfx-forbidden")}
+    if tuple(int(p) for p in document.pdf_version.split(".")) < (1, 6):
+        problems["pdfx-version"].append(f"PDF {document.pdf_version}; PDF/X-4 is PDF 1.6")
+    intents = [i for i in document.Root.get("/OutputIntents", []) if i.get("/S") == pikepdf.Name.GTS_PDFX]
+    if len(intents) != 1:
+        problems["pdfx-output-intent"].append(f"{len(intents)} GTS_PDFX output intents; exactly one is required")
+    for intent in intents:
+        profile = intent.get("/DestOutputProfile")
+        if profile is None:
+            problems["pdfx-output-intent"].append("the output intent embeds no ICC profile")
+        else:
+            header = profile.read_bytes()[:20]
+            if int(profile.get("/N", 0)) != 4 or header[16:20] != b"CMYK" or header[12:16] != b"prtr":
+                problems["pdfx-output-intent"].append("the output intent's profile is not a CMYK output profile")
+        if not str(intent.get("/OutputConditionIdentifier", "")):
+            problems["pdfx-output-intent"].append("the output intent has no OutputConditionIdentifier")
+    info = document.docinfo
+    for key in ("/Title", "/CreationDate", "/ModDate"):
+        if not str(info.get(key, "")):
+            problems["pdfx-metadata"].append(f"Info has no {key[1:]}")
+    if info.get("/Trapped") not in (pikepdf.Name("/True"), pikepdf.Name("/False")):
+        problems["pdfx-metadata"].append("Info /Trapped is neither /True nor /False")
+    if "/ID" not in document.trailer:
+        problems["pdfx-metadata"].append("no document ID")
+    with document.open_metadata() as meta:
+        if meta.get("pdfxid:GTS_PDFXVersion") != "PDF/X-4":
+            problems["pdfx-metadata"].append("XMP pdfxid:GTS_PDFXVersion is not PDF/X-4")
+    if document.is_encrypted:
+        problems["pdfx-forbidden"].append("the file is encrypted")
+    if "/JavaScript" in document.Root.get("/Names", {}) or "/OpenAction" in document.Root:
+        problems["pdfx-forbidden"].append("the file carries JavaScript or an open action")
+    for page in document.pages:
+        page_obj = page.obj
+        bleed = [float(v) for v in page_obj.get("/BleedBox", page_obj.MediaBox)]
+        for annotation in page_obj.get("/Annots", []):
+            x0, y0, x1, y1 = (float(v) for v in annotation.get("/Rect", [0, 0, 0, 0]))
+            if x1 > bleed[0] and x0 < bleed[2] and y1 > bleed[1] and y0 < bleed[3]:
+                problems["pdfx-forbidden"].append("an annotation lies inside the bleed")
+        _colour_problems(page_obj, problems["pdfx-colour"], set())
+    return problems
+
+
+_RGB_OPERATORS = {"rg", "RG"}
+
+
+def _colour_problems(holder, problems: list[str], seen: set) -> None:
+    """Walk a page or form: RGB operators, non-CMYK images and colour spaces, RGB blending groups."""
+    if holder.objgen in seen and holder.objgen != (0, 0):
+        return
+    seen.add(holder.objgen)
+    group = holder.get("/Group")
+    if group is not None and group.get("/S") == pikepdf.Name.Transparency and "/CS" in group \
+            and group.CS not in (pikepdf.Name.DeviceCMYK,):
+        problems.append(f"a transparency group blends in {group.CS}, not in the output intent's CMYK")
+    for operands, operator in pikepdf.parse_content_stream(holder):
+        if str(operator) in _RGB_OPERATORS:
+            problems.append(f"a colour is set in DeviceRGB ({' '.join(str(o) for o in operands)} {operator})")
+            break
+    resources = holder.get("/Resources", {})
+    for name, space in resources.get("/ColorSpace", {}).items():
+        family = space[0] if isinstance(space, pikepdf.Array) else space
+        base = space[2] if isinstance(space, pikepdf.Array) and family == pikepdf.Name.Separation else family
+        if base not in (pikepdf.Name.DeviceCMYK, pikepdf.Name.DeviceGray):
+            problems.append(f"colour space {name} is {base}, not CMYK")
+    for name, xobject in resources.get("/XObject", {}).items():
+        if xobject.get("/Subtype") == pikepdf.Name.Image:
+            space = xobject.get("/ColorSpace")
+            if space not in (pikepdf.Name.DeviceCMYK,):
+                problems.append(f"image {name} is in {space}, not the output intent's CMYK")
+        elif xobject.get("/Subtype") == pikepdf.Name.Form:
+            _colour_problems(xobject, problems, seen)
+
+
+def check_pdfx(path: Path) -> list[Finding]:
+    """PDF/X-4 requirements of a written print file, one finding per broken requirement."""
+    with pikepdf.open(path) as document:
+        problems = _pdf_problems(document)
+    return [finding(code, f"{path.name}: {message}", "pdf")
+            for code, messages in problems.items() for message in dict.fromkeys(messages)]
+
+
+def read_png_header(path: Path) -> tuple[int, int, float | None]:
+    """Width, height and dpi (from pHYs) without decoding pixels, whatever the size."""
+    with open(path, "rb") as file:
+        if file.read(8) != PNG_SIGNATURE:
+            raise ValueError(f"{path.name} is not a PNG")
+        width = height = 0
+        dpi = None
+        while True:
+            header = file.read(8)
+            if len(header) < 8:
+                break
+            length, kind = struct.unpack(">I4s", header)
+            if kind == b"IDAT":
+                break
+            data = file.read(length)
+            file.read(4)
+            if kind == b"IHDR":
+                width, height = struct.unpack(">II", data[:8])
+            elif kind == b"pHYs":
+                per_unit_x, _per_unit_y, unit = struct.unpack(">IIB", data)
+                dpi = per_unit_x * 0.0254 if unit == 1 else None
+    return width, height, dpi
+
+
+def check_png(spec: Layout, path: Path, dpi: float) -> list[Finding]:
+    """The PNG shows the trim the layout asks for at ``dpi`` and says so in its pHYs chunk."""
+    page = ExpectedPage.of(spec)
+    expected = (pixels(round(page.width_mm * EMU_PER_MM), dpi), pixels(round(page.height_mm * EMU_PER_MM), dpi))
+    try:
+        width, height, stated = read_png_header(path)
+    except (OSError, ValueError, struct.error, zlib.error) as error:
+        return [finding("png-size", f"{path.name}: unreadable ({error})", "png")]
+    findings = []
+    if (width, height) != expected:
+        findings.append(finding("png-size", f"{path.name} is {width} x {height} px; the trim at {dpi:g} dpi "
+                                            f"is {expected[0]} x {expected[1]} px", "png"))
+    if stated is None or abs(stated - dpi) > 0.05:
+        findings.append(finding("png-dpi", f"{path.name} states {stated and round(stated, 2)} dpi, not {dpi:g}",
+                                "png", stated, dpi))
+    return findings
