@@ -231,10 +231,6 @@ class ColourManager:
         limit_ink(pixel, self.max_ink)
         return tuple(int(v) / 255 for v in pixel.reshape(4))
 
-    def print_ink(self, color: Color) -> float:
-        """Total ink of a colour as printed, in percent."""
-        return sum(self.print_cmyk(color)) * 100
-
     def screen_rgb(self, color: Color) -> tuple[float, float, float]:
         """sRGB in 0..1 for screens: CMYK colours as the press would print them."""
         if color.rgb is not None:

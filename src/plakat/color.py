@@ -54,11 +54,6 @@ class Color:
     def hex(self) -> str:
         return "#{:02x}{:02x}{:02x}".format(*self._rgb)
 
-    @property
-    def total_ink(self) -> float | None:
-        """Sum of the four inks in percent, for CMYK colours."""
-        return sum(self.cmyk) if self.cmyk else None
-
     def __str__(self) -> str:
         if self.cmyk:
             return "cmyk({:g}, {:g}, {:g}, {:g})".format(*self.cmyk)
