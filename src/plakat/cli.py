@@ -13,13 +13,14 @@ import json
 import os
 import signal
 import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
@@ -41,16 +42,15 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-class PdfStandardChoice(str, Enum):
+class PdfStandardChoice(StrEnum):
     x4 = "pdf/x-4"
     screen = "screen"
 
 
-def _scale(value: str | None) -> int | None:
+def _scale(value: str) -> int:
+    """--scale 1:10 -> 10; a usage error with the layout's wording otherwise."""
     from .spec import _to_scale
 
-    if value is None:
-        return None
     try:
         return _to_scale(value)
     except ValueError as error:
@@ -64,7 +64,7 @@ def _version(value: bool):
 
 
 @app.callback()
-def main_options(version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
+def main_options(version: Annotated[bool | None, typer.Option("--version", callback=_version,
                                                                   is_eager=True, help="Show the version.")] = None):
     """plakat renders layouts/NAME.yaml to out/NAME.pdf and out/NAME.png."""
 
@@ -74,6 +74,18 @@ def _print_findings(findings: list[Finding]) -> None:
     for finding in findings:
         err.print(f"[{style[finding.severity]}]{finding.severity}[/] {finding.code}: {finding.message}",
                   markup=True)
+
+
+def _reporter(progress: Progress, name: str) -> Callable[[str, int, int], None]:
+    """A progress callback for the pipeline: one bar per stage (PDF, PNG) of the layout ``name``."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{name}: {stage.upper()}", total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return report
 
 
 def _fail(error: PlakatError, layout: Path | None = None) -> typer.Exit:
@@ -110,18 +122,18 @@ def _interruptible(command):
 def render(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PDF and PNG.")] = Path("out"),
-    png_dpi: Annotated[Optional[float], typer.Option("--png-dpi", min=1, max=2400,
+    png_dpi: Annotated[float | None, typer.Option("--png-dpi", min=1, max=2400,
                                                      help="PNG resolution; default: the format's.")] = None,
     compress_level: Annotated[int, typer.Option("--png-compression", min=0, max=9,
                                                 help="Deflate (zlib-ng) level for the PNG: 1 fast ... 9 small.")]
     = DEFAULT_COMPRESS_LEVEL,
     force: Annotated[bool, typer.Option("--force", help="Write even when preflight finds errors.")] = False,
-    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
+    pdf_standard: Annotated[PdfStandardChoice | None, typer.Option(
         "--pdf-standard", help="pdf/x-4 (CMYK print file) or screen (RGB); default: the layout's.")] = None,
-    scale: Annotated[Optional[str], typer.Option(
+    scale: Annotated[int | None, typer.Option(
         "--scale", help='Deliver the PDF scaled, e.g. 1:10 (file name gets _1-10); default: the layout\'s.',
-        callback=lambda value: _scale(value))] = None,
-    marks: Annotated[Optional[bool], typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; "
+        parser=_scale, metavar="<1:N>")] = None,
+    marks: Annotated[bool | None, typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; "
                                                                                "default: the layout's.")] = None,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
@@ -131,16 +143,9 @@ def render(
     for layout in layouts:
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
-            tasks: dict[str, int] = {}
-
-            def report(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(f"{layout.name}: {stage.upper()}", total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
             try:
                 result = render_layout(layout, out_dir, png_dpi=png_dpi, force=force,
-                                       compress_level=compress_level, progress=report,
+                                       compress_level=compress_level, progress=_reporter(progress, layout.name),
                                        standard=pdf_standard.value if pdf_standard else None, scale=scale,
                                        marks=marks)
             except PlakatError as error:
@@ -165,10 +170,10 @@ def check(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
-    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
+    pdf_standard: Annotated[PdfStandardChoice | None, typer.Option(
         "--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's.")] = None,
-    scale: Annotated[Optional[str], typer.Option("--scale", help="Check the file delivered at this scale.",
-                                                 callback=lambda value: _scale(value))] = None,
+    scale: Annotated[int | None, typer.Option("--scale", help="Check the file delivered at this scale.",
+                                               parser=_scale, metavar="<1:N>")] = None,
 ):
     """Preflight layouts without writing output: exit 0 clean, 1 errors (or warnings with --strict),
     2 invalid input."""
