@@ -19,6 +19,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PIL import Image, ImageCms
@@ -193,6 +194,11 @@ def _embedded(icc: bytes | None, mode: str) -> ImageCms.ImageCmsProfile | None:
     return profile if profile.profile.xcolor_space.strip() == wanted else None
 
 
+def _apply(image: Image.Image, transform: ImageCms.ImageCmsTransform) -> Image.Image:
+    """``image`` converted into a new image (applyTransform returns None only when it converts in place)."""
+    return cast(Image.Image, ImageCms.applyTransform(image, transform))
+
+
 def is_srgb(icc: bytes | None) -> bool:
     if not icc:
         return True
@@ -215,7 +221,7 @@ class ColourManager:
         self._to_screen = self._transform(self._output, self._srgb, "CMYK", "RGB")
 
     @staticmethod
-    def _transform(source, target, in_mode: str, out_mode: str):
+    def _transform(source, target, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
         return ImageCms.buildTransform(source, target, in_mode, out_mode,
                                        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
@@ -226,18 +232,21 @@ class ColourManager:
         """CMYK in 0..1 for the print file. Designer-given CMYK passes unchanged; sRGB is converted and
         held to the ink limit."""
         if color.cmyk is not None:
-            return tuple(v / 100 for v in color.cmyk)
-        pixel = np.asarray(ImageCms.applyTransform(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
+            c, m, y, k = (v / 100 for v in color.cmyk)
+            return c, m, y, k
+        pixel = np.asarray(_apply(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
         limit_ink(pixel, self.max_ink)
-        return tuple(int(v) / 255 for v in pixel.reshape(4))
+        c, m, y, k = (int(v) / 255 for v in pixel.reshape(4))
+        return c, m, y, k
 
     def screen_rgb(self, color: Color) -> tuple[float, float, float]:
         """sRGB in 0..1 for screens: CMYK colours as the press would print them."""
-        if color.rgb is not None:
-            return tuple(v / 255 for v in color.rgb)
+        if color.cmyk is None:
+            return color.r / 255, color.g / 255, color.b / 255
         cmyk = tuple(round(v * 2.55) for v in color.cmyk)
-        pixel = ImageCms.applyTransform(Image.new("CMYK", (1, 1), cmyk), self._to_screen).getpixel((0, 0))
-        return tuple(v / 255 for v in pixel)
+        pixel = np.asarray(_apply(Image.new("CMYK", (1, 1), cmyk), self._to_screen))
+        r, g, b = (int(v) / 255 for v in pixel.reshape(3))
+        return r, g, b
 
     # --- images ----------------------------------------------------------------------------------
 
@@ -276,13 +285,13 @@ class ColourManager:
         if image.mode == "CMYK":
             # CMYK without a profile of its own is taken to be in the press's space already
             if own is not None and icc != self.profile.data:
-                image = ImageCms.applyTransform(image, self._transform(own, self._output, "CMYK", "CMYK"))
+                image = _apply(image, self._transform(own, self._output, "CMYK", "CMYK"))
         else:
             if image.mode == "L":
                 image = image.convert("RGB")
                 own = None
             transform = self._to_print if own is None else self._transform(own, self._output, "RGB", "CMYK")
-            image = ImageCms.applyTransform(image, transform)
+            image = _apply(image, transform)
         pixels = np.array(image)
         del image
         # JPEG's rounding lifts a few edge pixels over the limit it was given: measure the decoded
@@ -305,7 +314,7 @@ class ColourManager:
         own = _embedded(icc, image.mode)
         if image.mode == "CMYK":
             transform = self._to_screen if own is None else self._transform(own, self._srgb, "CMYK", "RGB")
-            return ImageCms.applyTransform(image, transform)
+            return _apply(image, transform)
         if image.mode == "RGB" and own is not None and not is_srgb(icc):
-            return ImageCms.applyTransform(image, self._transform(own, self._srgb, "RGB", "RGB"))
+            return _apply(image, self._transform(own, self._srgb, "RGB", "RGB"))
         return image

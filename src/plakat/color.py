@@ -82,7 +82,8 @@ def parse_color(value) -> Color:
             if not 0 <= ink <= 100:
                 raise ValueError(f"{value!r}: each ink is a percentage from 0 to 100")
             inks.append(ink)
-        return Color(cmyk=tuple(inks))
+        c, m, y, k = inks
+        return Color(cmyk=(c, m, y, k))
     match = _HEX_RE.match(text)
     if not match:
         raise ValueError(f"{value!r} is not a colour: {COLOR_HELP}")
