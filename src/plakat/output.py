@@ -96,8 +96,8 @@ class AtomicOutputs:
             for _final, aside, _existed in renamed:
                 if aside is not None:
                     aside.unlink(missing_ok=True)
-        for temporary, final in self._pending:
-            if final is None:
+        for temporary, destination in self._pending:
+            if destination is None:  # scratch space
                 temporary.unlink(missing_ok=True)
         self._pending.clear()
 
