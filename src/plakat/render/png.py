@@ -24,20 +24,22 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..errors import OutputError
+from ..scene import Scene
+from ..units import EMU_PER_INCH
+
+_deflate: ModuleType  # zlib_ng.zlib_ng or zlib: the same functions
 try:  # zlib-ng writes the same deflate format as zlib, two to three times faster
     from zlib_ng import zlib_ng as _deflate
 except ImportError:  # pragma: no cover - the dependency is declared; stdlib zlib still works
     _deflate = zlib
-
-from ..errors import OutputError
-from ..scene import Scene
-from ..units import EMU_PER_INCH
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_SIDE = 2**31 - 1          # PNG stores width and height as 31-bit numbers
