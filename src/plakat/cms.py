@@ -30,8 +30,11 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "icc"
 REGISTRY = "http://www.color.org"
 # name -> file, OutputConditionIdentifier (ICC characterization registry), OutputCondition
 BUNDLED_PROFILES = {
-    "FOGRA39": ("plakat-FOGRA39L-300.icc", "FOGRA39",
-                "Offset printing, coated paper (ISO 12647-2:2004/Amd 1), FOGRA39L data, 300 % total ink"),
+    "FOGRA39": (
+        "plakat-FOGRA39L-300.icc",
+        "FOGRA39",
+        "Offset printing, coated paper (ISO 12647-2:2004/Amd 1), FOGRA39L data, 300 % total ink",
+    ),
 }
 DEFAULT_PROFILE = "FOGRA39"
 DEFAULT_MAX_INK = 300.0
@@ -63,8 +66,7 @@ def load_output_profile(name: str, folder: Path) -> OutputProfile:
         path = (folder / path).resolve()
     if not path.exists():
         known = ", ".join(BUNDLED_PROFILES)
-        raise ProfileError(f"no such profile: {name!r} is neither a bundled profile ({known}) nor an ICC file "
-                           f"({path})")
+        raise ProfileError(f"no such profile: {name!r} is neither a bundled profile ({known}) nor an ICC file ({path})")
     if path.is_dir():
         raise ProfileError(f"{path} is a folder: name an .icc file")
     data = path.read_bytes()
@@ -74,8 +76,9 @@ def load_output_profile(name: str, folder: Path) -> OutputProfile:
         raise ProfileError(f"{path} is not an ICC profile ({error})") from None
     space = profile.xcolor_space.strip()
     if space != "CMYK":
-        raise ProfileError(f"{path} describes {space}, not CMYK: a PDF/X-4 output intent needs the press's "
-                           "CMYK profile")
+        raise ProfileError(
+            f"{path} describes {space}, not CMYK: a PDF/X-4 output intent needs the press's CMYK profile"
+        )
     if profile.device_class.strip() != "prtr":
         raise ProfileError(f"{path} is a {profile.device_class.strip()!r} profile, not an output (prtr) profile")
     description = (profile.profile_description or path.stem).strip()
@@ -132,13 +135,19 @@ def _bands(cmyk: np.ndarray):
     flat = cmyk.reshape(-1, 4)
     step = _BAND_ROWS * 4096
     for start in range(0, flat.shape[0], step):
-        yield flat[start:start + step]
+        yield flat[start : start + step]
 
 
 EXIF_ORIENTATION = 0x0112
-_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-              8: Image.Transpose.ROTATE_90}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def total_ink_max(cmyk: np.ndarray) -> float:
@@ -222,9 +231,14 @@ class ColourManager:
 
     @staticmethod
     def _transform(source, target, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
-        return ImageCms.buildTransform(source, target, in_mode, out_mode,
-                                       renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                       flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        return ImageCms.buildTransform(
+            source,
+            target,
+            in_mode,
+            out_mode,
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+        )
 
     # --- colours ---------------------------------------------------------------------------------
 
@@ -255,9 +269,9 @@ class ColourManager:
         own resolution: from the cache when the same file was converted the same way before, else
         converted into the cache (or into ``scratch`` when there is no usable cache)."""
         source = path.read_bytes()
-        key = hashlib.sha256(b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(),
-                                                    hashlib.sha256(self.profile.data).hexdigest().encode(),
-                                                    self.max_ink, reduction) + source).hexdigest()[:40]
+        profile = hashlib.sha256(self.profile.data).hexdigest().encode()
+        recipe = b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(), profile, self.max_ink, reduction)
+        key = hashlib.sha256(recipe + source).hexdigest()[:40]
         folder = cache_dir()
         if folder is not None:
             for hit in sorted(folder.glob(f"{key}_*.jpg")):
