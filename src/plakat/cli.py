@@ -14,18 +14,20 @@ import json
 import os
 import signal
 import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .errors import LayoutInvalid, PlakatError, PreflightFailed
 from .formats import PRESETS
+from .delivery import PdfReport
 from .findings import Finding
 from .render.png import DEFAULT_COMPRESS_LEVEL
 from .units import EMU_PER_MM
@@ -42,20 +44,30 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-class PdfStandardChoice(str, Enum):
+class PdfStandardChoice(StrEnum):
     x4 = "pdf/x-4"
     screen = "screen"
 
 
-def _scale(value: str | None) -> int | None:
+def _scale(value: str) -> int:
+    """--scale 1:10 -> 10; a usage error with the layout's wording otherwise."""
     from .spec import _to_scale
 
-    if value is None:
-        return None
     try:
         return _to_scale(value)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+
+
+# check and proof judge the same print file, so they take the same options
+CheckedStandard = Annotated[
+    PdfStandardChoice | None,
+    typer.Option("--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's."),
+]
+CheckedScale = Annotated[
+    int | None,
+    typer.Option("--scale", help="Check the file delivered at this scale.", parser=_scale, metavar="<1:N>"),
+]
 
 
 def _version(value: bool):
@@ -65,16 +77,30 @@ def _version(value: bool):
 
 
 @app.callback()
-def main_options(version: Annotated[Optional[bool], typer.Option("--version", callback=_version,
-                                                                  is_eager=True, help="Show the version.")] = None):
+def main_options(
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = None,
+):
     """plakat renders layouts/NAME.yaml to out/NAME.pdf and out/NAME.png."""
 
 
 def _print_findings(findings: list[Finding]) -> None:
     style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for finding in findings:
-        err.print(f"[{style[finding.severity]}]{finding.severity}[/] {finding.code}: {finding.message}",
-                  markup=True)
+        err.print(f"[{style[finding.severity]}]{finding.severity}[/] {finding.code}: {finding.message}", markup=True)
+
+
+def _reporter(progress: Progress, name: str) -> Callable[[str, int, int], None]:
+    """A progress callback for the pipeline: one bar per stage (PDF, PNG) of the layout ``name``."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{name}: {stage.upper()}", total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return report
 
 
 def _fail(error: PlakatError, layout: Path | None = None) -> typer.Exit:
@@ -85,8 +111,10 @@ def _fail(error: PlakatError, layout: Path | None = None) -> typer.Exit:
     elif isinstance(error, PreflightFailed):
         _print_findings(error.args[0])
         where = f"{layout}: " if layout is not None else ""
-        err.print(f"{where}preflight found errors: nothing was written (fix them, or pass --force to write anyway)",
-                  markup=False)
+        err.print(
+            f"{where}preflight found errors: nothing was written (fix them, or pass --force to write anyway)",
+            markup=False,
+        )
     else:
         err.print(f"error: {error}", markup=False)
     return typer.Exit(error.exit_code)
@@ -111,39 +139,59 @@ def _interruptible(command):
 def render(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PDF and PNG.")] = Path("out"),
-    png_dpi: Annotated[Optional[float], typer.Option("--png-dpi", min=1, max=2400,
-                                                     help="PNG resolution; default: the format's.")] = None,
-    compress_level: Annotated[int, typer.Option("--png-compression", min=0, max=9,
-                                                help="Deflate (zlib-ng) level for the PNG: 1 fast ... 9 small.")]
-    = DEFAULT_COMPRESS_LEVEL,
+    png_dpi: Annotated[
+        float | None, typer.Option("--png-dpi", min=1, max=2400, help="PNG resolution; default: the format's.")
+    ] = None,
+    compress_level: Annotated[
+        int,
+        typer.Option(
+            "--png-compression", min=0, max=9, help="Deflate (zlib-ng) level for the PNG: 1 fast ... 9 small."
+        ),
+    ] = DEFAULT_COMPRESS_LEVEL,
     force: Annotated[bool, typer.Option("--force", help="Write even when preflight finds errors.")] = False,
-    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
-        "--pdf-standard", help="pdf/x-4 (CMYK print file) or screen (RGB); default: the layout's.")] = None,
-    scale: Annotated[Optional[str], typer.Option(
-        "--scale", help='Deliver the PDF scaled, e.g. 1:10 (file name gets _1-10); default: the layout\'s.',
-        callback=lambda value: _scale(value))] = None,
-    marks: Annotated[Optional[bool], typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; "
-                                                                               "default: the layout's.")] = None,
+    pdf_standard: Annotated[
+        PdfStandardChoice | None,
+        typer.Option("--pdf-standard", help="pdf/x-4 (CMYK print file) or screen (RGB); default: the layout's."),
+    ] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            "--scale",
+            help="Deliver the PDF scaled, e.g. 1:10 (file name gets _1-10); default: the layout's.",
+            parser=_scale,
+            metavar="<1:N>",
+        ),
+    ] = None,
+    marks: Annotated[
+        bool | None, typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; default: the layout's.")
+    ] = None,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
     from .pipeline import render as render_layout
 
     worst = 0
     for layout in layouts:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as progress:
-            tasks: dict[str, int] = {}
-
-            def report(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(f"{layout.name}: {stage.upper()}", total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
             try:
-                result = render_layout(layout, out_dir, png_dpi=png_dpi, force=force,
-                                       compress_level=compress_level, progress=report,
-                                       standard=pdf_standard.value if pdf_standard else None, scale=scale,
-                                       marks=marks)
+                result = render_layout(
+                    layout,
+                    out_dir,
+                    png_dpi=png_dpi,
+                    force=force,
+                    compress_level=compress_level,
+                    progress=_reporter(progress, layout.name),
+                    standard=pdf_standard.value if pdf_standard else None,
+                    scale=scale,
+                    marks=marks,
+                )
             except PlakatError as error:
                 progress.stop()
                 exit_code = _fail(error, layout).exit_code
@@ -153,10 +201,14 @@ def render(
         scene = result.scene
         size = f"{scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm"
         for file in result.files:
-            detail = f"{file.pixels[0]} x {file.pixels[1]} px" if file.pixels else \
-                f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf, result.max_ink)}"
-            out.print(f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s",
-                      markup=False)
+            detail = (
+                f"{file.pixels[0]} x {file.pixels[1]} px"
+                if file.pixels
+                else f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf, result.max_ink)}"
+            )
+            out.print(
+                f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s", markup=False
+            )
     raise typer.Exit(worst)
 
 
@@ -166,10 +218,8 @@ def check(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
-    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
-        "--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's.")] = None,
-    scale: Annotated[Optional[str], typer.Option("--scale", help="Check the file delivered at this scale.",
-                                                 callback=lambda value: _scale(value))] = None,
+    pdf_standard: CheckedStandard = None,
+    scale: CheckedScale = None,
 ):
     """Preflight layouts without writing output: exit 0 clean, 1 errors (or warnings with --strict),
     2 invalid input."""
@@ -196,8 +246,9 @@ def check(
         failed = has_errors(findings, strict)
         worst = max(worst, 1 if failed else 0)
         pdf = {**dataclasses.asdict(checked.pdf), "max_ink": checked.max_ink}
-        report.append({"layout": str(layout), "ok": not failed, "pdf": pdf,
-                       "findings": [f.to_json() for f in findings]})
+        report.append(
+            {"layout": str(layout), "ok": not failed, "pdf": pdf, "findings": [f.to_json() for f in findings]}
+        )
         if not as_json:
             _print_report(layout, checked.built.scene, findings, failed, _pdf_kind(checked.pdf, checked.max_ink))
     if as_json:
@@ -205,7 +256,9 @@ def check(
     raise typer.Exit(worst)
 
 
-def _pdf_kind(report, max_ink: float | None) -> str:
+def _pdf_kind(report: PdfReport | None, max_ink: float | None) -> str:
+    if report is None:
+        return "no PDF"
     kind = "PDF/X-4" if report.standard == "pdf/x-4" else "screen PDF (RGB)"
     if report.scale != 1:
         kind += f" at 1:{report.scale}"
@@ -222,9 +275,11 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
     images = scene.of_type(PlacedImage)
     lowest = min((min(i.ppi) for i in images), default=0)
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]OK[/]"
-    out.print(f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
-              f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi"
-              + f", {pdf_kind}")
+    out.print(
+        f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
+        f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi"
+        + f", {pdf_kind}"
+    )
     if not findings:
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -233,8 +288,9 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
     style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for finding in findings:
         where = f"{finding.position_mm[0]:g}, {finding.position_mm[1]:g}" if finding.position_mm else ""
-        table.add_row(f"[{style[finding.severity]}]{finding.severity}[/]", finding.code, finding.element, where,
-                      finding.message)
+        table.add_row(
+            f"[{style[finding.severity]}]{finding.severity}[/]", finding.code, finding.element, where, finding.message
+        )
     Console(highlight=False, emoji=False, width=None if out.is_terminal else 200).print(table)
 
 
@@ -243,12 +299,9 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
 def proof(
     layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the proof image.")] = Path("out"),
-    width: Annotated[int, typer.Option("--width", min=400, max=20000, help="Width of the proof in pixels.")]
-    = 2400,
-    pdf_standard: Annotated[Optional[PdfStandardChoice], typer.Option(
-        "--pdf-standard", help="Check the print file as pdf/x-4 or screen; default: the layout's.")] = None,
-    scale: Annotated[Optional[str], typer.Option("--scale", help="Check the file delivered at this scale.",
-                                                 callback=lambda value: _scale(value))] = None,
+    width: Annotated[int, typer.Option("--width", min=400, max=20000, help="Width of the proof in pixels.")] = 2400,
+    pdf_standard: CheckedStandard = None,
+    scale: CheckedScale = None,
 ):
     """Draw OUT/<name>.proof.png: the poster with trim, bleed, safe and split lines, portrait frames,
     focus points, effective ppi and every preflight finding marked where it occurs: the findings
@@ -258,14 +311,17 @@ def proof(
     worst = 0
     for layout in layouts:
         try:
-            target, findings = proof_layout(layout, out_dir, width,
-                                            standard=pdf_standard.value if pdf_standard else None, scale=scale)
+            target, findings = proof_layout(
+                layout, out_dir, width, standard=pdf_standard.value if pdf_standard else None, scale=scale
+            )
         except PlakatError as error:
             worst = max(worst, _fail(error, layout).exit_code)
             continue
         counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-        out.print(f"wrote {target}  {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
-                  markup=False)
+        out.print(
+            f"wrote {target}  {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
+            markup=False,
+        )
     raise typer.Exit(worst)
 
 
@@ -276,9 +332,16 @@ def formats():
     for column in ("format", "name", "trim (mm)", "bleed", "safe", "min ppi", "recommended", "PNG dpi"):
         table.add_column(column)
     for preset in PRESETS:
-        table.add_row(preset.name, preset.title, f"{preset.width.mm:g} x {preset.height.mm:g}",
-                      f"{preset.bleed.mm:g} mm", f"{preset.safe.mm:g} mm", f"{preset.min_ppi:g}",
-                      f"{preset.recommended_ppi:g}", f"{preset.png_dpi}")
+        table.add_row(
+            preset.name,
+            preset.title,
+            f"{preset.width.mm:g} x {preset.height.mm:g}",
+            f"{preset.bleed.mm:g} mm",
+            f"{preset.safe.mm:g} mm",
+            f"{preset.min_ppi:g}",
+            f"{preset.recommended_ppi:g}",
+            f"{preset.png_dpi}",
+        )
     # piped output has no width of its own; rows must not fold there
     Console(highlight=False, width=None if out.is_terminal else 160).print(table)
 
@@ -307,6 +370,8 @@ def main() -> None:
     except Exception as error:  # a bug in plakat, not the user's doing
         if os.environ.get("PLAKAT_DEBUG"):
             raise
-        err.print(f"internal error: {type(error).__name__}: {error} "
-                  "(set PLAKAT_DEBUG=1 for details and report it)", markup=False)
+        err.print(
+            f"internal error: {type(error).__name__}: {error} (set PLAKAT_DEBUG=1 for details and report it)",
+            markup=False,
+        )
         sys.exit(70)

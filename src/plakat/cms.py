@@ -19,6 +19,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PIL import Image, ImageCms
@@ -29,8 +30,11 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "icc"
 REGISTRY = "http://www.color.org"
 # name -> file, OutputConditionIdentifier (ICC characterization registry), OutputCondition
 BUNDLED_PROFILES = {
-    "FOGRA39": ("plakat-FOGRA39L-300.icc", "FOGRA39",
-                "Offset printing, coated paper (ISO 12647-2:2004/Amd 1), FOGRA39L data, 300 % total ink"),
+    "FOGRA39": (
+        "plakat-FOGRA39L-300.icc",
+        "FOGRA39",
+        "Offset printing, coated paper (ISO 12647-2:2004/Amd 1), FOGRA39L data, 300 % total ink",
+    ),
 }
 DEFAULT_PROFILE = "FOGRA39"
 DEFAULT_MAX_INK = 300.0
@@ -62,8 +66,7 @@ def load_output_profile(name: str, folder: Path) -> OutputProfile:
         path = (folder / path).resolve()
     if not path.exists():
         known = ", ".join(BUNDLED_PROFILES)
-        raise ProfileError(f"no such profile: {name!r} is neither a bundled profile ({known}) nor an ICC file "
-                           f"({path})")
+        raise ProfileError(f"no such profile: {name!r} is neither a bundled profile ({known}) nor an ICC file ({path})")
     if path.is_dir():
         raise ProfileError(f"{path} is a folder: name an .icc file")
     data = path.read_bytes()
@@ -73,8 +76,9 @@ def load_output_profile(name: str, folder: Path) -> OutputProfile:
         raise ProfileError(f"{path} is not an ICC profile ({error})") from None
     space = profile.xcolor_space.strip()
     if space != "CMYK":
-        raise ProfileError(f"{path} describes {space}, not CMYK: a PDF/X-4 output intent needs the press's "
-                           "CMYK profile")
+        raise ProfileError(
+            f"{path} describes {space}, not CMYK: a PDF/X-4 output intent needs the press's CMYK profile"
+        )
     if profile.device_class.strip() != "prtr":
         raise ProfileError(f"{path} is a {profile.device_class.strip()!r} profile, not an output (prtr) profile")
     description = (profile.profile_description or path.stem).strip()
@@ -131,13 +135,19 @@ def _bands(cmyk: np.ndarray):
     flat = cmyk.reshape(-1, 4)
     step = _BAND_ROWS * 4096
     for start in range(0, flat.shape[0], step):
-        yield flat[start:start + step]
+        yield flat[start : start + step]
 
 
 EXIF_ORIENTATION = 0x0112
-_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-              8: Image.Transpose.ROTATE_90}
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 def total_ink_max(cmyk: np.ndarray) -> float:
@@ -193,6 +203,11 @@ def _embedded(icc: bytes | None, mode: str) -> ImageCms.ImageCmsProfile | None:
     return profile if profile.profile.xcolor_space.strip() == wanted else None
 
 
+def _apply(image: Image.Image, transform: ImageCms.ImageCmsTransform) -> Image.Image:
+    """``image`` converted into a new image (applyTransform returns None only when it converts in place)."""
+    return cast(Image.Image, ImageCms.applyTransform(image, transform))
+
+
 def is_srgb(icc: bytes | None) -> bool:
     if not icc:
         return True
@@ -215,10 +230,15 @@ class ColourManager:
         self._to_screen = self._transform(self._output, self._srgb, "CMYK", "RGB")
 
     @staticmethod
-    def _transform(source, target, in_mode: str, out_mode: str):
-        return ImageCms.buildTransform(source, target, in_mode, out_mode,
-                                       renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                       flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+    def _transform(source, target, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
+        return ImageCms.buildTransform(
+            source,
+            target,
+            in_mode,
+            out_mode,
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+        )
 
     # --- colours ---------------------------------------------------------------------------------
 
@@ -226,22 +246,21 @@ class ColourManager:
         """CMYK in 0..1 for the print file. Designer-given CMYK passes unchanged; sRGB is converted and
         held to the ink limit."""
         if color.cmyk is not None:
-            return tuple(v / 100 for v in color.cmyk)
-        pixel = np.asarray(ImageCms.applyTransform(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
+            c, m, y, k = (v / 100 for v in color.cmyk)
+            return c, m, y, k
+        pixel = np.asarray(_apply(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
         limit_ink(pixel, self.max_ink)
-        return tuple(int(v) / 255 for v in pixel.reshape(4))
-
-    def print_ink(self, color: Color) -> float:
-        """Total ink of a colour as printed, in percent."""
-        return sum(self.print_cmyk(color)) * 100
+        c, m, y, k = (int(v) / 255 for v in pixel.reshape(4))
+        return c, m, y, k
 
     def screen_rgb(self, color: Color) -> tuple[float, float, float]:
         """sRGB in 0..1 for screens: CMYK colours as the press would print them."""
-        if color.rgb is not None:
-            return tuple(v / 255 for v in color.rgb)
+        if color.cmyk is None:
+            return color.r / 255, color.g / 255, color.b / 255
         cmyk = tuple(round(v * 2.55) for v in color.cmyk)
-        pixel = ImageCms.applyTransform(Image.new("CMYK", (1, 1), cmyk), self._to_screen).getpixel((0, 0))
-        return tuple(v / 255 for v in pixel)
+        pixel = np.asarray(_apply(Image.new("CMYK", (1, 1), cmyk), self._to_screen))
+        r, g, b = (int(v) / 255 for v in pixel.reshape(3))
+        return r, g, b
 
     # --- images ----------------------------------------------------------------------------------
 
@@ -250,9 +269,9 @@ class ColourManager:
         own resolution: from the cache when the same file was converted the same way before, else
         converted into the cache (or into ``scratch`` when there is no usable cache)."""
         source = path.read_bytes()
-        key = hashlib.sha256(b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(),
-                                                    hashlib.sha256(self.profile.data).hexdigest().encode(),
-                                                    self.max_ink, reduction) + source).hexdigest()[:40]
+        profile = hashlib.sha256(self.profile.data).hexdigest().encode()
+        recipe = b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(), profile, self.max_ink, reduction)
+        key = hashlib.sha256(recipe + source).hexdigest()[:40]
         folder = cache_dir()
         if folder is not None:
             for hit in sorted(folder.glob(f"{key}_*.jpg")):
@@ -280,13 +299,13 @@ class ColourManager:
         if image.mode == "CMYK":
             # CMYK without a profile of its own is taken to be in the press's space already
             if own is not None and icc != self.profile.data:
-                image = ImageCms.applyTransform(image, self._transform(own, self._output, "CMYK", "CMYK"))
+                image = _apply(image, self._transform(own, self._output, "CMYK", "CMYK"))
         else:
             if image.mode == "L":
                 image = image.convert("RGB")
                 own = None
             transform = self._to_print if own is None else self._transform(own, self._output, "RGB", "CMYK")
-            image = ImageCms.applyTransform(image, transform)
+            image = _apply(image, transform)
         pixels = np.array(image)
         del image
         # JPEG's rounding lifts a few edge pixels over the limit it was given: measure the decoded
@@ -309,7 +328,7 @@ class ColourManager:
         own = _embedded(icc, image.mode)
         if image.mode == "CMYK":
             transform = self._to_screen if own is None else self._transform(own, self._srgb, "CMYK", "RGB")
-            return ImageCms.applyTransform(image, transform)
+            return _apply(image, transform)
         if image.mode == "RGB" and own is not None and not is_srgb(icc):
-            return ImageCms.applyTransform(image, self._transform(own, self._srgb, "RGB", "RGB"))
+            return _apply(image, self._transform(own, self._srgb, "RGB", "RGB"))
         return image

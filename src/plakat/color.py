@@ -13,8 +13,10 @@ from dataclasses import dataclass
 _HEX_RE = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _CMYK_RE = re.compile(r"^cmyk\(\s*([^,()]+),\s*([^,()]+),\s*([^,()]+),\s*([^,()]+)\)$", re.IGNORECASE)
 _NAMES = {"white": "#ffffff", "black": "#000000"}
-COLOR_HELP = ('write "#rrggbb" (e.g. "#1d3c6e"), "#rgb", white, black or "cmyk(0, 100, 100, 0)" in percent; '
-              "quote it, since # starts a YAML comment")
+COLOR_HELP = (
+    'write "#rrggbb" (e.g. "#1d3c6e"), "#rgb", white, black or "cmyk(0, 100, 100, 0)" in percent; '
+    "quote it, since # starts a YAML comment"
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,6 @@ class Color:
     def hex(self) -> str:
         return "#{:02x}{:02x}{:02x}".format(*self._rgb)
 
-    @property
-    def total_ink(self) -> float | None:
-        """Sum of the four inks in percent, for CMYK colours."""
-        return sum(self.cmyk) if self.cmyk else None
-
     def __str__(self) -> str:
         if self.cmyk:
             return "cmyk({:g}, {:g}, {:g}, {:g})".format(*self.cmyk)
@@ -73,7 +70,7 @@ def parse_color(value) -> Color:
     if isinstance(value, Color):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a colour such as \"#1d3c6e\", got {value!r}: {COLOR_HELP}")
+        raise ValueError(f'expected a colour such as "#1d3c6e", got {value!r}: {COLOR_HELP}')
     text = _NAMES.get(value.strip().lower(), value.strip())
     cmyk = _CMYK_RE.match(text)
     if cmyk:
@@ -82,12 +79,15 @@ def parse_color(value) -> Color:
             try:
                 ink = float(part.strip().rstrip("%"))
             except ValueError:
-                raise ValueError(f"{value!r}: {part.strip()!r} is not a number; "
-                                 "write cmyk(C, M, Y, K) in percent, e.g. cmyk(0, 100, 100, 0)") from None
+                raise ValueError(
+                    f"{value!r}: {part.strip()!r} is not a number; "
+                    "write cmyk(C, M, Y, K) in percent, e.g. cmyk(0, 100, 100, 0)"
+                ) from None
             if not 0 <= ink <= 100:
                 raise ValueError(f"{value!r}: each ink is a percentage from 0 to 100")
             inks.append(ink)
-        return Color(cmyk=tuple(inks))
+        c, m, y, k = inks
+        return Color(cmyk=(c, m, y, k))
     match = _HEX_RE.match(text)
     if not match:
         raise ValueError(f"{value!r} is not a colour: {COLOR_HELP}")

@@ -49,7 +49,7 @@ class LayoutInvalid(PlakatError):
     def lines(self) -> list[str]:
         out = []
         for problem in self.problems:
-            line, col = (self.locate(problem.loc, problem.key_position) if self.locate else (None, None))
+            line, col = self.locate(problem.loc, problem.key_position) if self.locate else (None, None)
             where = f"{self.path}:{line}:{col}" if line else f"{self.path}"
             field = format_loc(problem.loc)
             out.append(f"{where} {field}: {problem.message}" if field else f"{where}: {problem.message}")

@@ -34,12 +34,15 @@ class FormatPreset:
 
 
 def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="", aliases=(), sheets=None):
-    return FormatPreset(name, title, mm(w), mm(h), mm(bleed), mm(safe), min_ppi, rec_ppi, png_dpi,
-                        notes, tuple(aliases), sheets)
+    return FormatPreset(
+        name, title, mm(w), mm(h), mm(bleed), mm(safe), min_ppi, rec_ppi, png_dpi, notes, tuple(aliases), sheets
+    )
 
 
 # Billboards: 10 mm bleed is the banner figure; paper stretches 1.5-2 % when pasted wet, so the
 # safe margin is about 2 % of the short side.
+# fmt: off
+# kept as a table: one preset per entry, its figures side by side in _preset's order
 PRESETS: tuple[FormatPreset, ...] = (
     _preset("18/1", "18/1 Großfläche", 3560, 2520, 10, 50, 30, 50, 50,
             "printed in 4 or 6 parts; the print shop adds the pasting overlap",
@@ -66,6 +69,7 @@ PRESETS: tuple[FormatPreset, ...] = (
             "0.5 in bleed, 1 in safe; wider than a PDF page may be at 1:1 (5080 mm)",
             ("bulletin", "14x48")),
 )
+# fmt: on
 
 _BY_NAME = {key: preset for preset in PRESETS for key in (preset.name, *preset.aliases)}
 
@@ -77,8 +81,12 @@ def find_preset(name: str) -> FormatPreset:
         return _BY_NAME[key]
     close = difflib.get_close_matches(key, list(_BY_NAME), n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    raise KeyError(f"unknown format {name!r}: {hint}known formats: "
-                   + ", ".join(p.name for p in PRESETS) + " (or give size: {width, height})")
+    raise KeyError(
+        f"unknown format {name!r}: {hint}known formats: "
+        + ", ".join(p.name for p in PRESETS)
+        + " (or give size: {width, height})"
+    )
+
 
 # A layout with its own size: the DIN poster figures (3 mm bleed), a modest safe margin and
 # resolution thresholds for posters seen from close by. Its trim comes from the layout.

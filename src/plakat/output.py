@@ -63,8 +63,9 @@ class AtomicOutputs:
                     os.fsync(file.fileno())
                 os.chmod(temporary, 0o644)
             except OSError as error:
-                raise OutputError(f"cannot write {final}: {error.strerror or error}; the previous files are "
-                                  "unchanged") from None
+                raise OutputError(
+                    f"cannot write {final}: {error.strerror or error}; the previous files are unchanged"
+                ) from None
         renamed: list[tuple[Path, Path | None, bool]] = []  # final, its previous file set aside, existed
         try:
             for temporary, final in kept:
@@ -74,8 +75,9 @@ class AtomicOutputs:
                 except OSError as error:
                     if aside is not None:
                         aside.unlink(missing_ok=True)
-                    raise OutputError(f"cannot write {final}: {error.strerror or error}; the previous files "
-                                      "are unchanged") from None
+                    raise OutputError(
+                        f"cannot write {final}: {error.strerror or error}; the previous files are unchanged"
+                    ) from None
                 except BaseException:
                     if aside is not None:
                         aside.unlink(missing_ok=True)
@@ -96,8 +98,8 @@ class AtomicOutputs:
             for _final, aside, _existed in renamed:
                 if aside is not None:
                     aside.unlink(missing_ok=True)
-        for temporary, final in self._pending:
-            if final is None:
+        for temporary, destination in self._pending:
+            if destination is None:  # scratch space
                 temporary.unlink(missing_ok=True)
         self._pending.clear()
 
@@ -116,5 +118,6 @@ class AtomicOutputs:
         if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
             # a full disk or a read-only folder while drawing: a user's problem, not plakat's
             where = " and ".join(folders) or "the output folder"
-            raise OutputError(f"cannot write into {where}: {error.strerror}; nothing was written, the "
-                              "previous files are unchanged") from None
+            raise OutputError(
+                f"cannot write into {where}: {error.strerror}; nothing was written, the previous files are unchanged"
+            ) from None

@@ -65,12 +65,18 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
-                raise YamlProblem(Problem((), f"values nested more than {MAX_DEPTH} levels deep; a layout needs "
-                                              "a handful"), mark.line + 1, mark.column + 1)
+                raise YamlProblem(
+                    Problem((), f"values nested more than {MAX_DEPTH} levels deep; a layout needs a handful"),
+                    mark.line + 1,
+                    mark.column + 1,
+                )
             if self._composed > MAX_NODES:
                 mark = self.peek_event().start_mark
-                raise YamlProblem(Problem((), f"the file has more than {MAX_NODES} values; simplify it"),
-                                  mark.line + 1, mark.column + 1)
+                raise YamlProblem(
+                    Problem((), f"the file has more than {MAX_NODES} values; simplify it"),
+                    mark.line + 1,
+                    mark.column + 1,
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -82,8 +88,15 @@ def _reader_problem(text: str, error: yaml.reader.ReaderError) -> YamlProblem:
     line = text.count("\n", 0, position) + 1
     col = position - (text.rfind("\n", 0, position) + 1) + 1
     character = error.character if isinstance(error.character, int) else 0
-    return YamlProblem(Problem((), f"character U+{character:04X} is not allowed in a YAML file: remove it "
-                                   "(control characters are not text; is this a layout file?)"), line, col)
+    return YamlProblem(
+        Problem(
+            (),
+            f"character U+{character:04X} is not allowed in a YAML file: remove it "
+            "(control characters are not text; is this a layout file?)",
+        ),
+        line,
+        col,
+    )
 
 
 def load_yaml(text: str) -> tuple[object, SourceMap]:
@@ -109,8 +122,7 @@ def load_yaml(text: str) -> tuple[object, SourceMap]:
         except yaml.YAMLError as error:
             raise YamlProblem(Problem((), f"YAML error: {error}"), 1, 1) from None
         if root is None:
-            raise YamlProblem(Problem((), "the file is empty: a layout needs at least format and people"),
-                              1, 1)
+            raise YamlProblem(Problem((), "the file is empty: a layout needs at least format and people"), 1, 1)
         source = SourceMap()
         budget = [MAX_NODES]
         data = _convert(loader, root, (), source, budget)
@@ -122,8 +134,10 @@ def load_yaml(text: str) -> tuple[object, SourceMap]:
 def _convert(loader, node, loc: Loc, source: SourceMap, budget: list[int]):
     budget[0] -= 1
     if budget[0] < 0:
-        raise YamlProblem(Problem((), f"the file expands to more than {MAX_NODES} values "
-                                       "(aliases nested too deep?); simplify it"), *_mark(node))
+        raise YamlProblem(
+            Problem((), f"the file expands to more than {MAX_NODES} values (aliases nested too deep?); simplify it"),
+            *_mark(node),
+        )
     source.values.setdefault(loc, _mark(node))
     if isinstance(node, yaml.MappingNode):
         if node.tag != "tag:yaml.org,2002:map":
@@ -147,8 +161,7 @@ def _convert(loader, node, loc: Loc, source: SourceMap, budget: list[int]):
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             raise YamlProblem(Problem(loc, f"tag {_tag_name(node.tag)} is not allowed in a layout"), *_mark(node))
-        return [_convert(loader, item, (*loc, index), source, budget)
-                for index, item in enumerate(node.value)]
+        return [_convert(loader, item, (*loc, index), source, budget) for index, item in enumerate(node.value)]
     return _scalar(loader, node, loc)
 
 
@@ -167,8 +180,10 @@ def _scalar(loader, node, loc: Loc):
         raise YamlProblem(Problem(loc, f"{_preview(node.value)} is not a usable value"), *_mark(node)) from None
     if not isinstance(value, (str, int, float, bool, type(None))):
         # dates, binary and sets are valid safe YAML but mean nothing in a layout
-        raise YamlProblem(Problem(loc, f"{node.value!r} is read as {type(value).__name__}; "
-                                       "put it in quotes to make it text"), *_mark(node))
+        raise YamlProblem(
+            Problem(loc, f"{node.value!r} is read as {type(value).__name__}; put it in quotes to make it text"),
+            *_mark(node),
+        )
     return value
 
 

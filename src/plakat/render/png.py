@@ -24,31 +24,33 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ..errors import OutputError
+from ..scene import Scene
+from ..units import EMU_PER_INCH
+
+_deflate: ModuleType  # zlib_ng.zlib_ng or zlib: the same functions
 try:  # zlib-ng writes the same deflate format as zlib, two to three times faster
     from zlib_ng import zlib_ng as _deflate
 except ImportError:  # pragma: no cover - the dependency is declared; stdlib zlib still works
     _deflate = zlib
 
-from ..errors import OutputError
-from ..scene import Scene
-from ..units import EMU_PER_INCH
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_PNG_SIDE = 2**31 - 1          # PNG stores width and height as 31-bit numbers
-MAX_PNG_BYTES = 2**32 - 1         # larger files trip up many readers and 32-bit file offsets
+MAX_PNG_SIDE = 2**31 - 1  # PNG stores width and height as 31-bit numbers
+MAX_PNG_BYTES = 2**32 - 1  # larger files trip up many readers and 32-bit file offsets
 DEFAULT_COMPRESS_LEVEL = 2
-DEFAULT_STRIP_ROWS = None         # None: as many rows as fit in STRIP_BYTES
-STRIP_BYTES = 48 << 20            # one strip's RGB pixels
-MIN_STRIP_ROWS = 384              # pdfium draws the whole page again for every strip: not too thin,
-MAX_STRIP_BYTES = 64 << 20        # ... unless that makes a strip larger than this
-BAND_BYTES = 8 << 20              # unit of compression work, and of the deflate window restarts
-IN_FLIGHT = 2                     # strips in memory: one being rasterised, one being compressed
+DEFAULT_STRIP_ROWS = None  # None: as many rows as fit in STRIP_BYTES
+STRIP_BYTES = 48 << 20  # one strip's RGB pixels
+MIN_STRIP_ROWS = 384  # pdfium draws the whole page again for every strip: not too thin,
+MAX_STRIP_BYTES = 64 << 20  # ... unless that makes a strip larger than this
+BAND_BYTES = 8 << 20  # unit of compression work, and of the deflate window restarts
+IN_FLIGHT = 2  # strips in memory: one being rasterised, one being compressed
 DEFLATE_BACKEND = "zlib-ng" if _deflate is not zlib else "zlib"
 _IDAT_TARGET = 1 << 20
 _ADLER_BASE = 65521
@@ -91,8 +93,9 @@ def _scratch(size: int) -> np.ndarray:
     return buffer[:size]
 
 
-def _deflate_band(rows: np.ndarray, above: np.ndarray, level: int,
-                  stop: threading.Event | None = None) -> tuple[list[bytes], int, int]:
+def _deflate_band(
+    rows: np.ndarray, above: np.ndarray, level: int, stop: threading.Event | None = None
+) -> tuple[list[bytes], int, int]:
     """Filter ``rows`` (n x width*3) with PNG's Up filter, ``above`` being the row before them, and
     deflate them on their own. Returns the raw deflate pieces (ending byte-aligned, not final), the
     adler32 of the filtered bytes and their number."""
@@ -131,8 +134,16 @@ class PngStreamWriter:
     bands (see the module's notes). ``write_rows`` compresses in the calling thread; ``write_band``
     takes a band that :func:`_deflate_band` compressed elsewhere."""
 
-    def __init__(self, file: BinaryIO, width: int, height: int, dpi: float, level: int = DEFAULT_COMPRESS_LEVEL,
-                 *, max_bytes: int = MAX_PNG_BYTES):
+    def __init__(
+        self,
+        file: BinaryIO,
+        width: int,
+        height: int,
+        dpi: float,
+        level: int = DEFAULT_COMPRESS_LEVEL,
+        *,
+        max_bytes: int = MAX_PNG_BYTES,
+    ):
         self.file = file
         self.width = width
         self.height = height
@@ -160,7 +171,7 @@ class PngStreamWriter:
     def write_rows(self, rgb: np.ndarray) -> None:
         rows = rgb.reshape(rgb.shape[0], self.width * 3)
         for start, end in _bands(rows.shape[0], self.width):
-            above = self._previous if start == 0 else rows[start - 1:start]
+            above = self._previous if start == 0 else rows[start - 1 : start]
             self.write_band(*_deflate_band(rows[start:end], above, self.level), rows=end - start)
         self._previous = rows[-1:].copy()
 
@@ -212,15 +223,17 @@ class _PageRasteriser:
         """Fill ``buffer`` (rows x width x 3, C-contiguous) with the rows from ``top`` on."""
         rows = buffer.shape[0]
         buffer.fill(255)
-        bitmap = pdfium_c.FPDFBitmap_CreateEx(self.width, rows, pdfium_c.FPDFBitmap_BGR,
-                                              buffer.ctypes.data, self.width * 3)
+        bitmap = pdfium_c.FPDFBitmap_CreateEx(
+            self.width, rows, pdfium_c.FPDFBitmap_BGR, buffer.ctypes.data, self.width * 3
+        )
         if not bitmap:
             raise MemoryError(f"pdfium could not make a {self.width} x {rows} px bitmap")
         try:
             # The whole page is scaled to page_w x page_h pixels and shifted so that this strip
             # lands in the bitmap; pdfium clips the rest. BGR with reversed byte order is RGB.
-            pdfium_c.FPDF_RenderPageBitmap(bitmap, self._page, -self.left, -(self.top_offset + top),
-                                           self.page_w, self.page_h, 0, self.FLAGS)
+            pdfium_c.FPDF_RenderPageBitmap(
+                bitmap, self._page, -self.left, -(self.top_offset + top), self.page_w, self.page_h, 0, self.FLAGS
+            )
         finally:
             pdfium_c.FPDFBitmap_Destroy(bitmap)
 
@@ -229,8 +242,14 @@ class _PageRasteriser:
         self._document.close()
 
 
-def rasterise(pdf_path: Path, scene: Scene, dpi: float, *, strip_rows: int | None = DEFAULT_STRIP_ROWS,
-              include_bleed: bool = False) -> Iterator[np.ndarray]:
+def rasterise(
+    pdf_path: Path,
+    scene: Scene,
+    dpi: float,
+    *,
+    strip_rows: int | None = DEFAULT_STRIP_ROWS,
+    include_bleed: bool = False,
+) -> Iterator[np.ndarray]:
     """Yield the page as RGB strips (rows x width x 3, uint8, each a new array), top to bottom:
     the trim area, or the whole page with its bleed."""
     raster = _PageRasteriser(pdf_path, scene, dpi, include_bleed)
@@ -246,19 +265,24 @@ def rasterise(pdf_path: Path, scene: Scene, dpi: float, *, strip_rows: int | Non
 
 def _too_large(width: int, height: int, max_bytes: int) -> str:
     limit = f"{max_bytes / 2**30:.0f} GiB" if max_bytes >= 2**30 else f"{max_bytes} bytes"
-    return (f"the PNG ({width} x {height} px) would be larger than {limit}, which many programs cannot "
-            "read: lower --png-dpi or raise --png-compression")
+    return (
+        f"the PNG ({width} x {height} px) would be larger than {limit}, which many programs cannot "
+        "read: lower --png-dpi or raise --png-compression"
+    )
 
 
-def check_png_size(width: int, height: int, dpi: float, level: int = DEFAULT_COMPRESS_LEVEL,
-                   max_bytes: int = MAX_PNG_BYTES) -> None:
+def check_png_size(
+    width: int, height: int, dpi: float, level: int = DEFAULT_COMPRESS_LEVEL, max_bytes: int = MAX_PNG_BYTES
+) -> None:
     """Refuse, before drawing anything, sizes a PNG cannot hold, with what to do about it. (How
     large a compressed file gets is known only while writing it: PngStreamWriter stops there.)"""
     if width < 1 or height < 1:
         raise OutputError(f"at {dpi:g} dpi the PNG would be {width} x {height} px: raise --png-dpi")
     if max(width, height) > MAX_PNG_SIDE or width * 3 + 1 > MAX_PNG_SIDE:
-        raise OutputError(f"at {dpi:g} dpi the PNG would be {width} x {height} px, more than a PNG can hold "
-                          f"(at most {MAX_PNG_SIDE} px a side): lower --png-dpi")
+        raise OutputError(
+            f"at {dpi:g} dpi the PNG would be {width} x {height} px, more than a PNG can hold "
+            f"(at most {MAX_PNG_SIDE} px a side): lower --png-dpi"
+        )
     if level == 0 and height * (width * 3 + 1) > max_bytes:  # stored: the file is the pixels
         raise OutputError(_too_large(width, height, max_bytes))
 
@@ -272,10 +296,18 @@ def default_workers() -> int:
     return max(1, min(4, cores))
 
 
-def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
-              level: int = DEFAULT_COMPRESS_LEVEL, strip_rows: int | None = DEFAULT_STRIP_ROWS,
-              progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-              max_bytes: int = MAX_PNG_BYTES) -> tuple[int, int]:
+def write_png(
+    pdf_path: Path,
+    scene: Scene,
+    target: Path,
+    dpi: float,
+    *,
+    level: int = DEFAULT_COMPRESS_LEVEL,
+    strip_rows: int | None = DEFAULT_STRIP_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    max_bytes: int = MAX_PNG_BYTES,
+) -> tuple[int, int]:
     """Rasterise the trim area of ``pdf_path`` into ``target``; returns the pixel size.
 
     ``workers`` threads compress while this thread rasterises (default: one per core, at most
@@ -295,7 +327,7 @@ def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
                     strip = np.empty((min(step, height), width, 3), dtype=np.uint8)
                     try:
                         for top in range(0, height, step):
-                            rows = strip[:min(step, height - top)]
+                            rows = strip[: min(step, height - top)]
                             raster.draw(rows, top)
                             writer.write_rows(rows)
                             if progress:
@@ -313,8 +345,13 @@ def write_png(pdf_path: Path, scene: Scene, target: Path, dpi: float, *,
     return width, height
 
 
-def _write_in_parallel(raster: _PageRasteriser, writer: PngStreamWriter, step: int, workers: int,
-                       progress: Callable[[int, int], None] | None) -> None:
+def _write_in_parallel(
+    raster: _PageRasteriser,
+    writer: PngStreamWriter,
+    step: int,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     width, height = raster.width, raster.height
     free = [np.empty((min(step, height), width, 3), dtype=np.uint8) for _ in range(min(IN_FLIGHT, -(-height // step)))]
     in_flight: deque[tuple[np.ndarray, list[tuple[Future, int]]]] = deque()
@@ -335,12 +372,12 @@ def _write_in_parallel(raster: _PageRasteriser, writer: PngStreamWriter, step: i
             if not free:
                 finish_oldest()
             buffer = free.pop()
-            strip = buffer[:min(step, height - top)]
+            strip = buffer[: min(step, height - top)]
             raster.draw(strip, top)
             rows = strip.reshape(strip.shape[0], width * 3)
             bands = []
             for start, end in _bands(rows.shape[0], width):
-                above = previous if start == 0 else rows[start - 1:start]
+                above = previous if start == 0 else rows[start - 1 : start]
                 bands.append((pool.submit(_deflate_band, rows[start:end], above, writer.level, stop), end - start))
             previous = rows[-1:].copy()
             in_flight.append((buffer, bands))
