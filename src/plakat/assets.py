@@ -110,9 +110,16 @@ def probe_image(path: Path) -> ImageInfo:
                 width, height = height, width
             stated = image.info.get("dpi")
             dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 1 else None
-            return ImageInfo(path, width, height, image.format or "?", image.mode,
-                             orientation if 1 <= orientation <= 8 else 1, dpi,
-                             is_srgb(image.info.get("icc_profile")))
+            return ImageInfo(
+                path,
+                width,
+                height,
+                image.format or "?",
+                image.mode,
+                orientation if 1 <= orientation <= 8 else 1,
+                dpi,
+                is_srgb(image.info.get("icc_profile")),
+            )
     except Image.DecompressionBombError as error:
         raise ValueError(f"{path} declares too many pixels to read safely ({error})") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
@@ -126,14 +133,16 @@ def load_font_metrics(path: Path) -> FontMetrics:
         font = TTFont(path, lazy=True)
         cmap = font.getBestCmap()
         if "glyf" not in font:
-            raise ValueError(f"{path} is not a TrueType-outline font (.ttf with glyf); "
-                             "use a static TTF, not CFF/OTF or a variable font")
+            raise ValueError(
+                f"{path} is not a TrueType-outline font (.ttf with glyf); "
+                "use a static TTF, not CFF/OTF or a variable font"
+            )
         if "fvar" in font:
             raise ValueError(f"{path} is a variable font: use a static instance of it")
         hmtx = font["hmtx"].metrics
         upm = font["head"].unitsPerEm
         hhea = font["hhea"]
-        os2 = font["OS/2"] if "OS/2" in font else None
+        os2 = font.get("OS/2", None)
         cap = getattr(os2, "sCapHeight", 0) or int(0.7 * upm)
         fs_type = getattr(os2, "fsType", 0) if os2 else 0
         return FontMetrics(

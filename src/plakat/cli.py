@@ -25,10 +25,10 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from rich.table import Table
 
 from . import __version__
-from .errors import LayoutInvalid, PlakatError, PreflightFailed
-from .formats import PRESETS
 from .delivery import PdfReport
+from .errors import LayoutInvalid, PlakatError, PreflightFailed
 from .findings import Finding
+from .formats import PRESETS
 from .render.png import DEFAULT_COMPRESS_LEVEL
 from .units import EMU_PER_MM
 
@@ -277,8 +277,7 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
     verdict = "[bold red]FAIL[/]" if failed else "[bold green]OK[/]"
     out.print(
         f"{verdict} {layout}  {scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x "
-        f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi"
-        + f", {pdf_kind}"
+        f"{scene.height / EMU_PER_MM:g} mm, {len(images)} images, lowest {lowest:.0f} ppi" + f", {pdf_kind}"
     )
     if not findings:
         return

@@ -20,7 +20,6 @@ MARK_LENGTH_MM = 6.0
 MARK_WIDTH_PT = 0.25
 MARK_GAP_MM = 1.0
 MARK_MIN_OFFSET_MM = 3.0
-FONT_FILE_KEYS = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,18 @@ class PdfOptions:
 SCREEN = PdfOptions("screen")
 
 
-def pdf_options(spec: Layout, standard: PdfStandard | None = None, scale: int | None = None,
-                marks: bool | None = None) -> PdfOptions:
+def pdf_options(
+    spec: Layout, standard: PdfStandard | None = None, scale: int | None = None, marks: bool | None = None
+) -> PdfOptions:
     """The layout's print settings (their defaults for ``pdf: false``), with the command line's
     overrides."""
     settings = spec.output.pdf or PdfSettings()
-    return PdfOptions(standard or settings.standard, settings.marks if marks is None else marks,
-                      scale or settings.scale, settings.max_ink)
+    return PdfOptions(
+        standard or settings.standard,
+        settings.marks if marks is None else marks,
+        scale or settings.scale,
+        settings.max_ink,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,3 @@ def pdf_file_name(stem: str, scale: int) -> str:
 def mark_offset_mm(bleed_mm: float) -> float:
     """Where crop marks start, from the trim: beyond the bleed, so trimming never leaves a piece."""
     return max(bleed_mm + MARK_GAP_MM, MARK_MIN_OFFSET_MM)
-
-
-def embedded_font_file(font):
-    """The embedded font program of a PDF font dictionary (pikepdf), or None when it is not embedded."""
-    descendants = font.get("/DescendantFonts")
-    descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
-    if descriptor is None:
-        return None
-    return next((descriptor[key] for key in FONT_FILE_KEYS if key in descriptor), None)

@@ -62,8 +62,14 @@ class Finding:
         return data
 
 
-def finding(code: str, message: str, element: str, measured: float | None = None, required: float | None = None,
-            position_mm: tuple[float, float] | None = None) -> Finding:
+def finding(
+    code: str,
+    message: str,
+    element: str,
+    measured: float | None = None,
+    required: float | None = None,
+    position_mm: tuple[float, float] | None = None,
+) -> Finding:
     """A finding with its code's registered severity; KeyError for a code not in :data:`CODES`."""
     return Finding(CODES[code], code, message, element, measured, required, position_mm)
 

@@ -26,7 +26,7 @@ from .render.pdf import write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
-from .spec import LoadedLayout, load_layout
+from .spec import LoadedLayout, PdfStandard, load_layout
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ def scene_findings(built: Built) -> list[Finding]:
     findings = check_scene(built.scene, built.assets.fonts)
     unreadable = [f for f in findings if f.code == "image-unreadable"]
     index = {person.name: i for i, person in enumerate(built.layout.spec.people)}
-    problems = [Problem(("people", index[f.element], "portrait"), f.message)
-                for f in unreadable if f.element in index]
+    problems = [Problem(("people", index[f.element], "portrait"), f.message) for f in unreadable if f.element in index]
     used: dict[str, str] = {}
     for line in built.scene.of_type(TextLine):
         used[line.font] = used.get(line.font, "") + line.text
@@ -86,8 +85,13 @@ def scene_findings(built: Built) -> list[Finding]:
         broken = metrics.damaged(text)
         if broken:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in broken[:5])
-            problems.append(Problem(("fonts", key), f"{metrics.path} is damaged: the outlines of {shown} cannot be "
-                                                    "read; copy or download the font file again"))
+            problems.append(
+                Problem(
+                    ("fonts", key),
+                    f"{metrics.path} is damaged: the outlines of {shown} cannot be "
+                    "read; copy or download the font file again",
+                )
+            )
     if problems:
         raise built.layout.invalid(problems)
     return findings
@@ -109,8 +113,9 @@ def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> CheckRe
     return CheckResult(built, sort_findings(findings + checked.findings), report, checked.max_ink)
 
 
-def check(path: Path, *, standard: str | None = None, scale: int | None = None,
-          marks: bool | None = None) -> CheckResult:
+def check(
+    path: Path, *, standard: PdfStandard | None = None, scale: int | None = None, marks: bool | None = None
+) -> CheckResult:
     """Every preflight check, the print PDF's included (drawn into a scratch folder)."""
     built = build(path)
     options = pdf_options(built.layout.spec, standard, scale, marks)
@@ -118,8 +123,9 @@ def check(path: Path, *, standard: str | None = None, scale: int | None = None,
         return _preflight_with_pdf(built, Path(scratch) / "check.pdf", options)
 
 
-def proof(path: Path, out_dir: Path, width_px: int = 2400, *, standard: str | None = None,
-          scale: int | None = None) -> tuple[Path, list[Finding]]:
+def proof(
+    path: Path, out_dir: Path, width_px: int = 2400, *, standard: PdfStandard | None = None, scale: int | None = None
+) -> tuple[Path, list[Finding]]:
     """Preflight exactly as :func:`check` does for the same options, then draw OUT/<stem>.proof.png:
     the page (from a screen PDF) with its lines, frames and findings."""
     built = build(path)
@@ -134,9 +140,18 @@ def proof(path: Path, out_dir: Path, width_px: int = 2400, *, standard: str | No
     return target, findings
 
 
-def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bool = False,
-           compress_level: int = DEFAULT_COMPRESS_LEVEL, standard: str | None = None, scale: int | None = None,
-           marks: bool | None = None, progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
+def render(
+    path: Path,
+    out_dir: Path,
+    *,
+    png_dpi: float | None = None,
+    force: bool = False,
+    compress_level: int = DEFAULT_COMPRESS_LEVEL,
+    standard: PdfStandard | None = None,
+    scale: int | None = None,
+    marks: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RenderResult:
     """Preflight, then write OUT/<stem>.pdf (the print file, named with its scale when not 1:1) and
     OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene), both or neither."""
     built = build(path)
@@ -168,17 +183,24 @@ def render(path: Path, out_dir: Path, *, png_dpi: float | None = None, force: bo
             started = time.perf_counter()
             # The PNG is for screens: drawn from sRGB design colours, never from CMYK numbers.
             raster_source = pdf_temp
-            if options.is_print or options.scale != 1 or options.marks or pdf_temp is None:
+            if raster_source is None or options.is_print or options.scale != 1 or options.marks:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
                 write_pdf(scene, raster_source, colours, SCREEN)
-            pixels = write_png(raster_source, scene, png_temp, dpi, level=compress_level,
-                               progress=(lambda done, total: progress("png", done, total)) if progress else None)
+            pixels = write_png(
+                raster_source,
+                scene,
+                png_temp,
+                dpi,
+                level=compress_level,
+                progress=(lambda done, total: progress("png", done, total)) if progress else None,
+            )
             written.append((png_final, "png", pixels, time.perf_counter() - started))
         checked = check_files(loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN)
         findings = sort_findings(findings + checked.findings)
         if has_errors(checked.findings) and not force:
             raise PreflightFailed(findings)
         outputs.commit()
-    files = [WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
-             for final, kind, pixels, seconds in written]
+    files = [
+        WrittenFile(final, kind, final.stat().st_size, pixels, seconds) for final, kind, pixels, seconds in written
+    ]
     return RenderResult(loaded, scene, findings, files, report, checked.max_ink)

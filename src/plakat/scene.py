@@ -34,12 +34,10 @@ class Rect:
         return Rect(self.x + amount, self.y + amount, self.w - 2 * amount, self.h - 2 * amount)
 
     def contains(self, other: Rect) -> bool:
-        return (self.x <= other.x and self.y <= other.y and other.right <= self.right
-                and other.bottom <= self.bottom)
+        return self.x <= other.x and self.y <= other.y and other.right <= self.right and other.bottom <= self.bottom
 
     def overlaps(self, other: Rect) -> bool:
-        return (self.x < other.right and other.x < self.right and self.y < other.bottom
-                and other.y < self.bottom)
+        return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
 
 
 @dataclass(frozen=True)
@@ -184,14 +182,17 @@ class Scene:
         if not self.rules.sheets:
             return [], []
         columns, rows = self.rules.sheets
-        return ([self.width * i // columns for i in range(1, columns)],
-                [self.height * j // rows for j in range(1, rows)])
+        return (
+            [self.width * i // columns for i in range(1, columns)],
+            [self.height * j // rows for j in range(1, rows)],
+        )
 
     def of_type(self, kind):
         return [item for item in self.items if isinstance(item, kind)]
 
 
 # --- canonical form -----------------------------------------------------------------------------
+
 
 def _mm(emu: float) -> float:
     """EMU to millimetres, rounded to 0.01 mm: finer than any printer, coarse enough to be stable."""
@@ -206,13 +207,26 @@ def _item_data(item: SceneItem) -> dict:
     if isinstance(item, Fill):
         return {"fill": item.element, "rect": _rect_data(item.rect), "color": str(item.color)}
     if isinstance(item, PlacedImage):
-        return {"image": item.element, "file": item.image.path.name, "rect": _rect_data(item.rect),
-                "crop_px": [round(v, 2) for v in item.crop], "focus": [_mm(v) for v in item.focus],
-                "reduction": item.reduction}
-    return {"text": item.element, "line": item.text, "font": item.font, "size_pt": round(item.size, 2),
-            "x": _mm(item.x), "baseline": _mm(item.baseline), "width": _mm(item.width),
-            "color": str(item.color), "frame": _rect_data(item.box),
-            "glyph_x": [_mm(glyph.x) for glyph in item.glyphs]}
+        return {
+            "image": item.element,
+            "file": item.image.path.name,
+            "rect": _rect_data(item.rect),
+            "crop_px": [round(v, 2) for v in item.crop],
+            "focus": [_mm(v) for v in item.focus],
+            "reduction": item.reduction,
+        }
+    return {
+        "text": item.element,
+        "line": item.text,
+        "font": item.font,
+        "size_pt": round(item.size, 2),
+        "x": _mm(item.x),
+        "baseline": _mm(item.baseline),
+        "width": _mm(item.width),
+        "color": str(item.color),
+        "frame": _rect_data(item.box),
+        "glyph_x": [_mm(glyph.x) for glyph in item.glyphs],
+    }
 
 
 def scene_data(scene: Scene) -> dict:
@@ -228,10 +242,13 @@ def scene_data(scene: Scene) -> dict:
         "safe_mm": _mm(scene.safe),
         "png_dpi": scene.png_dpi,
         "fonts": {key: path.name for key, path in sorted(scene.fonts.items())},
-        "rules": {"min_ppi": rules.min_ppi, "recommended_ppi": rules.recommended_ppi,
-                  "required_bleed_mm": _mm(rules.required_bleed),
-                  "sheets": list(rules.sheets) if rules.sheets else None,
-                  "seam_clearance_mm": _mm(rules.seam_clearance)},
+        "rules": {
+            "min_ppi": rules.min_ppi,
+            "recommended_ppi": rules.recommended_ppi,
+            "required_bleed_mm": _mm(rules.required_bleed),
+            "sheets": list(rules.sheets) if rules.sheets else None,
+            "seam_clearance_mm": _mm(rules.seam_clearance),
+        },
         "items": [_item_data(item) for item in scene.items],
         "notes": [{"code": n.code, "element": n.element, "rect": _rect_data(n.rect)} for n in scene.notes],
     }

@@ -15,8 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator, ValidationError,
-                      WithJsonSchema, field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
@@ -72,22 +82,35 @@ LengthValue = Annotated[
     Length,
     PlainValidator(_to_length),
     PlainSerializer(lambda v: f"{v.mm:g}mm", return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(mm|cm|m|in|pt|px@\d+(\.\d*)?dpi)\s*$",
-                    "examples": ["3560mm", "2.52m", "12pt"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*(mm|cm|m|in|pt|px@\d+(\.\d*)?dpi)\s*$",
+            "examples": ["3560mm", "2.52m", "12pt"],
+        }
+    ),
 ]
 FontSize = Annotated[
     float,
     PlainValidator(_to_font_size),
-    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
-                    "description": "points as a number, or a length such as 40mm"}),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
+            "description": "points as a number, or a length such as 40mm",
+        }
+    ),
 ]
 ColorValue = Annotated[
     Color,
     PlainValidator(parse_color),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema({"type": "string",
-                    "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$|^(white|black)$|^cmyk\(.*\)$",
-                    "examples": ["#1d3c6e", "cmyk(0, 100, 100, 0)"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$|^(white|black)$|^cmyk\(.*\)$",
+            "examples": ["#1d3c6e", "cmyk(0, 100, 100, 0)"],
+        }
+    ),
 ]
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -182,7 +205,7 @@ class Captions(Model):
 
 
 class QuoteStyle(TextStyle):
-    template: str = Field("„{quote}“", min_length=1, description='fields {quote}, {name}, {age}, {role}')
+    template: str = Field("„{quote}“", min_length=1, description="fields {quote}, {name}, {age}, {role}")
     padding: LengthValue = Length(0)
     background: ColorValue | None = None
     attribution: CaptionLine | None = None
@@ -252,8 +275,12 @@ class PreflightSettings(Model):
     min_ppi: float | None = Field(None, gt=0, description="hard minimum; default: the format's")
     recommended_ppi: float | None = Field(None, gt=0, description="default: from viewing_distance or the format")
     viewing_distance: LengthValue | None = Field(None, description="sets recommended_ppi by the one-arc-minute rule")
-    max_upscale: float = Field(4.0, gt=0, description="info when an image is shown larger than this many "
-                                                      "times its own resolution (72 dpi if it states none)")
+    max_upscale: float = Field(
+        4.0,
+        gt=0,
+        description="info when an image is shown larger than this many "
+        "times its own resolution (72 dpi if it states none)",
+    )
     sheets: Sheets | None = Field(None, description="default: the format's split (18/1: 2 x 2)")
     seam_clearance: LengthValue = Field(Length(30 * 36000), description="keep text and faces this far from splits")
 
@@ -286,20 +313,31 @@ def _to_percent(value) -> float:
 
 
 def _to_scale(value) -> int:
-    """"1:10" -> 10: the delivered page is a tenth of the poster's size."""
+    """ "1:10" -> 10: the delivered page is a tenth of the poster's size."""
     text = str(value).strip()
     left, colon, right = text.partition(":")
     if colon and left.strip() == "1" and right.strip().isdigit() and 1 <= int(right) <= 1000:
         return int(right)
-    raise ValueError(f"{value!r} is not a scale: write \"1:1\" (full size) or e.g. \"1:10\" (a tenth), "
-                     "quoted, since YAML reads 1:10 as a number")
+    raise ValueError(
+        f'{value!r} is not a scale: write "1:1" (full size) or e.g. "1:10" (a tenth), '
+        "quoted, since YAML reads 1:10 as a number"
+    )
 
 
-Percent = Annotated[float, PlainValidator(_to_percent), PlainSerializer(lambda v: f"{v:g}%", return_type=str),
-                    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\d+(\.\d*)?%$"}],
-                                    "examples": ["300%"]})]
-Scale = Annotated[int, PlainValidator(_to_scale), PlainSerializer(lambda v: f"1:{v}", return_type=str),
-                  WithJsonSchema({"type": "string", "pattern": r"^1:\d+$", "examples": ["1:1", "1:10"]})]
+Percent = Annotated[
+    float,
+    PlainValidator(_to_percent),
+    PlainSerializer(lambda v: f"{v:g}%", return_type=str),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\d+(\.\d*)?%$"}], "examples": ["300%"]}
+    ),
+]
+Scale = Annotated[
+    int,
+    PlainValidator(_to_scale),
+    PlainSerializer(lambda v: f"1:{v}", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^1:\d+$", "examples": ["1:1", "1:10"]}),
+]
 PdfStandard = Literal["pdf/x-4", "screen"]
 
 
@@ -336,7 +374,8 @@ def _pdf_settings(value):
 class Output(Model):
     png_dpi: float | None = Field(None, gt=0, le=2400, description="default: the format's")
     pdf: Annotated[PdfSettings | None, BeforeValidator(_pdf_settings)] = Field(
-        PdfSettings(), description="false for no PDF, or the print settings")
+        PdfSettings(), description="false for no PDF, or the print settings"
+    )
     png: bool = True
 
 
@@ -364,8 +403,11 @@ class Layout(Model):
 
     @property
     def text_blocks(self) -> dict[str, TextBlock]:
-        return {name: block for name in ("headline", "brand", "hashtag", "credit")
-                if (block := getattr(self, name)) is not None}
+        return {
+            name: block
+            for name in ("headline", "brand", "hashtag", "credit")
+            if (block := getattr(self, name)) is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -394,16 +436,25 @@ def load_layout(path: Path) -> LoadedLayout:
     if path.is_dir():
         raise LayoutInvalid(path, [Problem((), "is a folder: name a .yaml layout file")])
     if not path.is_file():
-        raise LayoutInvalid(path, [Problem((), "is not a regular file (a pipe or a device?): name a .yaml "
-                                               "layout file")])
+        raise LayoutInvalid(
+            path, [Problem((), "is not a regular file (a pipe or a device?): name a .yaml layout file")]
+        )
     try:
         with open(path, "rb") as file:
             raw = file.read(MAX_LAYOUT_BYTES + 1)
     except OSError as error:
         raise LayoutInvalid(path, [Problem((), f"cannot read: {error.strerror}")]) from None
     if len(raw) > MAX_LAYOUT_BYTES:
-        raise LayoutInvalid(path, [Problem((), f"is larger than {MAX_LAYOUT_BYTES // 1_000_000} MB: a layout is a "
-                                               "few kilobytes of text; is this the right file?")])
+        raise LayoutInvalid(
+            path,
+            [
+                Problem(
+                    (),
+                    f"is larger than {MAX_LAYOUT_BYTES // 1_000_000} MB: a layout is a "
+                    "few kilobytes of text; is this the right file?",
+                )
+            ],
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LayoutInvalid(path, [Problem((), "the file is UTF-16: save it as UTF-8")], lambda *_: (1, 1))
     try:
@@ -411,16 +462,22 @@ def load_layout(path: Path) -> LoadedLayout:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise LayoutInvalid(path, [Problem((), f"byte 0x{raw[error.start]:02x} is not UTF-8: save the "
-                                               "file as UTF-8")], lambda *_: (line, col)) from None
+        raise LayoutInvalid(
+            path,
+            [Problem((), f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8")],
+            lambda *_: (line, col),
+        ) from None
     try:
         data, source = load_yaml(text)
     except YamlProblem as error:
         line, col = error.line, error.col
         raise LayoutInvalid(path, [error.problem], lambda *_: (line, col)) from None
     if not isinstance(data, dict):
-        raise LayoutInvalid(path, [Problem((), "a layout is a mapping of keys (format, grid, people ...), "
-                                               f"not a {type(data).__name__}")], source.locate)
+        raise LayoutInvalid(
+            path,
+            [Problem((), f"a layout is a mapping of keys (format, grid, people ...), not a {type(data).__name__}")],
+            source.locate,
+        )
     try:
         spec = Layout.model_validate(data)
     except ValidationError as error:
@@ -444,9 +501,12 @@ def check_references(spec: Layout) -> list[Problem]:
     names: dict[str, int] = {}
     for index, person in enumerate(spec.people):
         if person.name in names:
-            problems.append(Problem(("people", index, "name"),
-                                    f"{person.name!r} is listed twice (also people[{names[person.name]}]); "
-                                    "give each person once"))
+            problems.append(
+                Problem(
+                    ("people", index, "name"),
+                    f"{person.name!r} is listed twice (also people[{names[person.name]}]); give each person once",
+                )
+            )
         names.setdefault(person.name, index)
 
     def need_font(loc: Loc, key: str):
@@ -462,8 +522,8 @@ def check_references(spec: Layout) -> list[Problem]:
         if spec.quotes.attribution is not None:
             need_font(("quotes", "attribution", "font"), spec.quotes.attribution.font)
     for index, cell in enumerate(spec.grid.cells):
-        loc = ("grid", "cells", index)
-        name = cell.person or cell.quote
+        loc: Loc = ("grid", "cells", index)
+        name = cell.person or cell.quote or ""
         if name not in names:
             problems.append(Problem((*loc, "person" if cell.person else "quote"), _unknown("person", name, names)))
         elif cell.quote is not None:
@@ -472,17 +532,22 @@ def check_references(spec: Layout) -> list[Problem]:
             if spec.quotes is None:
                 problems.append(Problem((*loc, "quote"), "a quote cell needs a quotes: style"))
         if cell.column + cell.column_span - 1 > spec.grid.columns or cell.row + cell.row_span - 1 > spec.grid.rows:
-            problems.append(Problem(loc, f"cell at column {cell.column}, row {cell.row} spanning "
-                                         f"{cell.column_span}x{cell.row_span} leaves the "
-                                         f"{spec.grid.columns}x{spec.grid.rows} grid"))
+            problems.append(
+                Problem(
+                    loc,
+                    f"cell at column {cell.column}, row {cell.row} spanning "
+                    f"{cell.column_span}x{cell.row_span} leaves the "
+                    f"{spec.grid.columns}x{spec.grid.rows} grid",
+                )
+            )
     templates: list[tuple[Loc, str, tuple[str, ...]]] = [
         (("captions", "lines", index, "template"), line.template, PERSON_FIELDS)
-        for index, line in enumerate(spec.captions.lines)]
+        for index, line in enumerate(spec.captions.lines)
+    ]
     if spec.quotes is not None:
         templates.append((("quotes", "template"), spec.quotes.template, QUOTE_FIELDS))
         if spec.quotes.attribution is not None:
-            templates.append((("quotes", "attribution", "template"), spec.quotes.attribution.template,
-                              PERSON_FIELDS))
+            templates.append((("quotes", "attribution", "template"), spec.quotes.attribution.template, PERSON_FIELDS))
     for loc, template, known in templates:
         problem = template_problem(template, known)
         if problem:
@@ -570,4 +635,3 @@ def json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema
-

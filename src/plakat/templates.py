@@ -58,7 +58,7 @@ def fill(template: str, values: dict[str, str]) -> str:
         before, after = literals[index], literals[index + 1]
         closer = _BRACKETS.get(before.rstrip()[-1:]) if before.strip() else None
         if not value and closer and after.lstrip().startswith(closer):
-            literals[index + 1] = after.lstrip()[len(closer):]
+            literals[index + 1] = after.lstrip()[len(closer) :]
             literals[index] = before.rstrip()[:-1]
     text, started = literals[0], False
     for index, value in enumerate(fields):

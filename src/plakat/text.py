@@ -29,8 +29,7 @@ def emu(value: float) -> int:
     return round(value * EMU_PER_PT)
 
 
-def break_lines(text: str, metrics: FontMetrics, size: float, width: float,
-                overflow: bool = False) -> list[str] | None:
+def break_lines(text: str, metrics: FontMetrics, size: float, width: float, overflow: bool = False) -> list[str] | None:
     """Greedy line breaking at spaces (and at explicit newlines) for a line ``width`` points wide;
     None if one word is too wide, unless ``overflow`` lets it stand on a line of its own."""
     lines: list[str] = []
@@ -51,8 +50,16 @@ def break_lines(text: str, metrics: FontMetrics, size: float, width: float,
     return lines
 
 
-def fit_text(text: str, metrics: FontMetrics, min_size: float, max_size: float, width: float,
-             height: float, line_height: float, max_lines: int | None) -> tuple[float, list[str]] | None:
+def fit_text(
+    text: str,
+    metrics: FontMetrics,
+    min_size: float,
+    max_size: float,
+    width: float,
+    height: float,
+    line_height: float,
+    max_lines: int | None,
+) -> tuple[float, list[str]] | None:
     """The largest size in [min_size, max_size] (0.1 pt steps) at which ``text`` fits the frame
     (points); None if it does not fit even at ``min_size``."""
 
@@ -101,18 +108,35 @@ class Typesetter:
         self.notes: list[LayoutNote] = []
         self.used_fonts: set[str] = set()
 
-    def fit(self, text: str, font: str, min_size: float, max_size: float, frame: Rect, height: float,
-            line_height: float, max_lines: int | None, element: str, what: str, advice: str) -> Fitted:
+    def fit(
+        self,
+        text: str,
+        font: str,
+        min_size: float,
+        max_size: float,
+        frame: Rect,
+        height: float,
+        line_height: float,
+        max_lines: int | None,
+        element: str,
+        what: str,
+        advice: str,
+    ) -> Fitted:
         """Fit ``text`` into ``frame`` (``height`` points tall); when it cannot fit, set it at the
         minimum size anyway and leave a note, so preflight can show where it overflows."""
         metrics = self._font(font, text, element, frame)
         fitted = fit_text(text, metrics, min_size, max_size, points(frame.w), height, line_height, max_lines)
         if fitted is not None:
             return Fitted(*fitted)
-        self.notes.append(LayoutNote(
-            "text-overflow", f"{what} does not fit its {format_length(frame.w)} x "
-                             f"{format_length(emu(height))} frame even at {min_size:g}pt: {advice}",
-            element, frame))
+        self.notes.append(
+            LayoutNote(
+                "text-overflow",
+                f"{what} does not fit its {format_length(frame.w)} x "
+                f"{format_length(emu(height))} frame even at {min_size:g}pt: {advice}",
+                element,
+                frame,
+            )
+        )
         return Fitted(min_size, break_lines(text, metrics, min_size, points(frame.w), overflow=True) or [])
 
     def _font(self, key: str, text: str, element: str, frame: Rect) -> FontMetrics:
@@ -121,13 +145,21 @@ class Typesetter:
         missing = metrics.missing(text)
         if missing:
             shown = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
-            self.notes.append(LayoutNote("glyph-missing", f"{element}: font {key!r} ({metrics.path.name}) has no "
-                                                          f"glyph for {shown}: choose a font that covers it or "
-                                                          "change the text", element, frame))
+            self.notes.append(
+                LayoutNote(
+                    "glyph-missing",
+                    f"{element}: font {key!r} ({metrics.path.name}) has no "
+                    f"glyph for {shown}: choose a font that covers it or "
+                    "change the text",
+                    element,
+                    frame,
+                )
+            )
         return metrics
 
-    def set_lines(self, lines: list[LineToSet], frame: Rect, align: Align, valign: VAlign,
-                  line_height: float, element: str) -> list[TextLine]:
+    def set_lines(
+        self, lines: list[LineToSet], frame: Rect, align: Align, valign: VAlign, line_height: float, element: str
+    ) -> list[TextLine]:
         """Stack lines in ``frame``: each line is ``size * line_height`` tall with its glyphs'
         ascent-plus-descent centred in that pitch."""
         total = sum(emu(line.size * line_height) for line in lines)
@@ -141,9 +173,22 @@ class Typesetter:
             baseline = top + (pitch - glyph_height) // 2 + emu(line.size * metrics.ascent)
             width = emu(metrics.width(line.text, line.size))
             x = {"left": frame.x, "center": frame.x + (frame.w - width) // 2, "right": frame.right - width}[align]
-            placed.append(TextLine(line.text, line.font, line.size, x, baseline, width, line.color, element, frame,
-                                   emu(line.size * metrics.ascent), emu(line.size * metrics.descent),
-                                   _glyphs(line.text, metrics, line.size, x)))
+            placed.append(
+                TextLine(
+                    line.text,
+                    line.font,
+                    line.size,
+                    x,
+                    baseline,
+                    width,
+                    line.color,
+                    element,
+                    frame,
+                    emu(line.size * metrics.ascent),
+                    emu(line.size * metrics.descent),
+                    _glyphs(line.text, metrics, line.size, x),
+                )
+            )
             top += pitch
         return placed
 

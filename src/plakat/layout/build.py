@@ -26,8 +26,9 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
         raise LayoutProblems(problems)
     setter = Typesetter(assets.fonts)
     items: list[SceneItem] = [Fill(page.bleed_out(page.trim), spec.background, "background")]
-    items += [Fill(page.bleed_out(box_rect(band.box)), band.color, f"bands[{index}]")
-              for index, band in enumerate(spec.bands)]
+    items += [
+        Fill(page.bleed_out(box_rect(band.box)), band.color, f"bands[{index}]") for index, band in enumerate(spec.bands)
+    ]
     grid = allocate_cells(spec, page)
     problems += grid.problems
     if not problems:
@@ -46,9 +47,15 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
         raise LayoutProblems(problems)
     return Scene(
         title=spec.title or "",
-        width=page.width, height=page.height, bleed=page.bleed, safe=page.safe,
+        width=page.width,
+        height=page.height,
+        bleed=page.bleed,
+        safe=page.safe,
         background=spec.background,
         items=tuple(items),
         fonts={key: assets.fonts[key].path for key in sorted(setter.used_fonts)},
-        png_dpi=page.png_dpi, format_name=page.format_name, rules=page.rules, notes=tuple(setter.notes),
+        png_dpi=page.png_dpi,
+        format_name=page.format_name,
+        rules=page.rules,
+        notes=tuple(setter.notes),
     )

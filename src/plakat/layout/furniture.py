@@ -21,9 +21,25 @@ def text_block(name: str, block: TextBlock, page: Page, setter: Typesetter) -> t
     if block.background is not None:
         items.append(Fill(page.bleed_out(box), block.background, name))
     inner = box.inset(block.padding)
-    fitted = setter.fit(block.text, block.font, block.size.min, block.size.max, inner, points(inner.h),
-                        block.line_height, block.max_lines, name, f"the {name} {block.text!r}",
-                        f"enlarge {name}.box, lower {name}.size.min or shorten the text")
-    items += setter.set_lines([LineToSet(line, block.font, fitted.size, block.color) for line in fitted.lines],
-                              inner, block.align, block.valign, block.line_height, name)
+    fitted = setter.fit(
+        block.text,
+        block.font,
+        block.size.min,
+        block.size.max,
+        inner,
+        points(inner.h),
+        block.line_height,
+        block.max_lines,
+        name,
+        f"the {name} {block.text!r}",
+        f"enlarge {name}.box, lower {name}.size.min or shorten the text",
+    )
+    items += setter.set_lines(
+        [LineToSet(line, block.font, fitted.size, block.color) for line in fitted.lines],
+        inner,
+        block.align,
+        block.valign,
+        block.line_height,
+        name,
+    )
     return items, []

@@ -62,10 +62,19 @@ def allocate_cells(spec: Layout, page: Page) -> Cells:
     free_w = area.w - (grid.columns - 1) * column_gap
     free_h = area.h - (grid.rows - 1) * row_gap
     if area.w <= 0 or area.h <= 0 or free_w <= 0 or free_h <= 0:
-        return Cells(area, [], [Problem(("grid",), f"{grid.columns} columns x {grid.rows} rows with these gaps do "
-                                                   f"not fit the grid area ({format_length(area.w)} x "
-                                                   f"{format_length(area.h)}): fewer cells, smaller gaps or a "
-                                                   "larger area")])
+        return Cells(
+            area,
+            [],
+            [
+                Problem(
+                    ("grid",),
+                    f"{grid.columns} columns x {grid.rows} rows with these gaps do "
+                    f"not fit the grid area ({format_length(area.w)} x "
+                    f"{format_length(area.h)}): fewer cells, smaller gaps or a "
+                    "larger area",
+                )
+            ],
+        )
 
     # Integer division spreads the remainder over the cells; every gap stays exactly the gutter.
     def x_edge(i: int) -> int:
@@ -85,8 +94,7 @@ def allocate_cells(spec: Layout, page: Page) -> Cells:
     named: set[str] = set()
     for index, cell in enumerate(grid.cells):
         loc: Loc = ("grid", "cells", index)
-        slots = [(cell.column - 1 + i, cell.row - 1 + j) for j in range(cell.row_span)
-                 for i in range(cell.column_span)]
+        slots = [(cell.column - 1 + i, cell.row - 1 + j) for j in range(cell.row_span) for i in range(cell.column_span)]
         clash = [taken[s] for s in slots if s in taken]
         if clash:
             problems.append(Problem(loc, f"overlaps grid.cells[{clash[0]}]"))
@@ -104,13 +112,17 @@ def allocate_cells(spec: Layout, page: Page) -> Cells:
             content = QuoteCell(rect, people[cell.quote])
         taken.update({s: index for s in slots})
         placed.append((cell.row - 1, cell.column - 1, content))
-    free = [(column, row) for row in range(grid.rows) for column in range(grid.columns)
-            if (column, row) not in taken]
+    free = [(column, row) for row in range(grid.rows) for column in range(grid.columns) if (column, row) not in taken]
     unplaced = [p for p in spec.people if p.name not in named]
     if len(unplaced) > len(free):
-        problems.append(Problem(("people",), f"{len(unplaced)} people to place but only {len(free)} free "
-                                             f"cells in the {grid.columns}x{grid.rows} grid: add columns "
-                                             "or rows, or remove people"))
+        problems.append(
+            Problem(
+                ("people",),
+                f"{len(unplaced)} people to place but only {len(free)} free "
+                f"cells in the {grid.columns}x{grid.rows} grid: add columns "
+                "or rows, or remove people",
+            )
+        )
         return Cells(area, [], problems)
     for person, (column, row) in zip(unplaced, free):
         placed.append((row, column, PersonCell(cell_rect(column, row), person)))

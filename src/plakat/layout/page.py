@@ -70,12 +70,23 @@ def page_of(spec: Layout) -> Page:
     sheets = preset.sheets
     if settings.sheets is not None:
         sheets = (settings.sheets.columns, settings.sheets.rows)
-    rules = Rules(min_ppi=min_ppi, recommended_ppi=max(min_ppi, rec_ppi), max_upscale=settings.max_upscale,
-                  required_bleed=required_bleed, sheets=sheets if sheets != (1, 1) else None,
-                  seam_clearance=settings.seam_clearance)
-    return Page(width, height, spec.bleed if spec.bleed is not None else preset.bleed,
-                spec.safe if spec.safe is not None else preset.safe,
-                preset.name if spec.format is not None else None, spec.output.png_dpi or preset.png_dpi, rules)
+    rules = Rules(
+        min_ppi=min_ppi,
+        recommended_ppi=max(min_ppi, rec_ppi),
+        max_upscale=settings.max_upscale,
+        required_bleed=required_bleed,
+        sheets=sheets if sheets != (1, 1) else None,
+        seam_clearance=settings.seam_clearance,
+    )
+    return Page(
+        width,
+        height,
+        spec.bleed if spec.bleed is not None else preset.bleed,
+        spec.safe if spec.safe is not None else preset.safe,
+        preset.name if spec.format is not None else None,
+        spec.output.png_dpi or preset.png_dpi,
+        rules,
+    )
 
 
 def page_problems(page: Page, spec: Layout) -> list[Problem]:
@@ -87,8 +98,13 @@ def page_problems(page: Page, spec: Layout) -> list[Problem]:
     if page.bleed < 0:
         problems.append(Problem(("bleed",), "bleed cannot be negative"))
     elif page.bleed * 2 >= min(page.width, page.height):
-        problems.append(Problem(("bleed",), f"bleed {format_length(page.bleed)} is larger than half the "
-                                            "page: bleed is a few millimetres around the trim"))
+        problems.append(
+            Problem(
+                ("bleed",),
+                f"bleed {format_length(page.bleed)} is larger than half the "
+                "page: bleed is a few millimetres around the trim",
+            )
+        )
     if page.safe < 0 or page.safe * 2 >= min(page.width, page.height):
         problems.append(Problem(("safe",), f"safe margin {format_length(page.safe)} leaves no room on the page"))
     return problems

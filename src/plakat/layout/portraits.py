@@ -57,15 +57,21 @@ class _Frame:
     caption: Rect
 
 
-def portraits_with_captions(cells: list[PersonCell], captions: Captions, images: dict[str, ImageInfo],
-                            page: Page, setter: Typesetter) -> tuple[list[SceneItem], list[Problem]]:
+def portraits_with_captions(
+    cells: list[PersonCell], captions: Captions, images: dict[str, ImageInfo], page: Page, setter: Typesetter
+) -> tuple[list[SceneItem], list[Problem]]:
     frames: list[_Frame] = []
     for cell in cells:
         rect, person = cell.rect, cell.person
         if captions.height >= rect.h:
-            return [], [Problem(("captions", "height"), f"caption height {format_length(captions.height)} leaves no "
-                                                        f"room for {person.name}'s portrait in a "
-                                                        f"{format_length(rect.h)} high cell")]
+            return [], [
+                Problem(
+                    ("captions", "height"),
+                    f"caption height {format_length(captions.height)} leaves no "
+                    f"room for {person.name}'s portrait in a "
+                    f"{format_length(rect.h)} high cell",
+                )
+            ]
         band = Rect(rect.x, rect.bottom - captions.height, rect.w, captions.height)
         image = rect if captions.placement == "overlay" else Rect(rect.x, rect.y, rect.w, rect.h - captions.height)
         frames.append(_Frame(person, image, band))
@@ -77,10 +83,18 @@ def portraits_with_captions(cells: list[PersonCell], captions: Captions, images:
         items.append(place_portrait(images[person.name], page.bleed_out(frame.image), person, page))
         if captions.background is not None:
             items.append(Fill(page.bleed_out(frame.caption), captions.background, element))
-        lines = [LineToSet(fill(line.template, person_values(person)), line.font, sizes[(person.name, number)],
-                           line.color or captions.color) for number, line in enumerate(captions.lines)]
-        items += setter.set_lines(lines, frame.caption.inset(captions.padding), captions.align, "middle",
-                                  captions.line_height, element)
+        lines = [
+            LineToSet(
+                fill(line.template, person_values(person)),
+                line.font,
+                sizes[(person.name, number)],
+                line.color or captions.color,
+            )
+            for number, line in enumerate(captions.lines)
+        ]
+        items += setter.set_lines(
+            lines, frame.caption.inset(captions.padding), captions.align, "middle", captions.line_height, element
+        )
     return items, []
 
 
@@ -95,10 +109,18 @@ def _caption_sizes(frames: list[_Frame], captions: Captions, setter: Typesetter)
         for number, line in enumerate(captions.lines):
             slot_height = points(inner.h) * slot_weights[number] / sum(slot_weights)
             sizes[(person.name, number)] = setter.fit(
-                fill(line.template, person_values(person)), line.font, line.size.min, line.size.max, inner,
-                slot_height, captions.line_height, 1, f"caption of {person.name}",
+                fill(line.template, person_values(person)),
+                line.font,
+                line.size.min,
+                line.size.max,
+                inner,
+                slot_height,
+                captions.line_height,
+                1,
+                f"caption of {person.name}",
                 f"caption line {number + 1} of {person.name}",
-                f"lower captions.lines[{number}].size.min, widen the cells or raise captions.height").size
+                f"lower captions.lines[{number}].size.min, widen the cells or raise captions.height",
+            ).size
     if captions.uniform and frames:
         for number in range(len(captions.lines)):
             shared = min(sizes[(frame.person.name, number)] for frame in frames)

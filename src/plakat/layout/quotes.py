@@ -27,20 +27,51 @@ def quote_cell(cell: QuoteCell, style: QuoteStyle, page: Page, setter: Typesette
     if style.attribution is not None:
         line = style.attribution
         text = fill(line.template, person_values(person))
-        size = setter.fit(text, line.font, line.size.min, line.size.max, inner, line.size.max * style.line_height,
-                          style.line_height, 1, element, f"the attribution of {person.name}'s quote",
-                          "lower quotes.attribution.size.min").size
+        size = setter.fit(
+            text,
+            line.font,
+            line.size.min,
+            line.size.max,
+            inner,
+            line.size.max * style.line_height,
+            style.line_height,
+            1,
+            element,
+            f"the attribution of {person.name}'s quote",
+            "lower quotes.attribution.size.min",
+        ).size
         attribution_height = emu(size * style.line_height * 1.5)
         attribution = LineToSet(text, line.font, size, line.color or style.color)
     text = fill(style.template, {**person_values(person), "quote": person.quote or ""})
     body_frame = Rect(inner.x, inner.y, inner.w, inner.h - attribution_height)
-    body = setter.fit(text, style.font, style.size.min, style.size.max, body_frame, points(body_frame.h),
-                      style.line_height, None, element, f"{person.name}'s quote",
-                      "shorten it, lower quotes.size.min or give the cell more room")
-    items += setter.set_lines([LineToSet(line, style.font, body.size, style.color) for line in body.lines],
-                              body_frame, style.align, "top", style.line_height, element)
+    body = setter.fit(
+        text,
+        style.font,
+        style.size.min,
+        style.size.max,
+        body_frame,
+        points(body_frame.h),
+        style.line_height,
+        None,
+        element,
+        f"{person.name}'s quote",
+        "shorten it, lower quotes.size.min or give the cell more room",
+    )
+    items += setter.set_lines(
+        [LineToSet(line, style.font, body.size, style.color) for line in body.lines],
+        body_frame,
+        style.align,
+        "top",
+        style.line_height,
+        element,
+    )
     if attribution is not None:
-        items += setter.set_lines([attribution], Rect(inner.x, inner.bottom - attribution_height, inner.w,
-                                                      attribution_height),
-                                  style.align, "bottom", style.line_height, element)
+        items += setter.set_lines(
+            [attribution],
+            Rect(inner.x, inner.bottom - attribution_height, inner.w, attribution_height),
+            style.align,
+            "bottom",
+            style.line_height,
+            element,
+        )
     return items

@@ -10,11 +10,37 @@ findings cost.
 """
 
 from ..findings import Finding, has_errors, sort_findings
-from .files import (ExpectedPage, FileChecks, check_files, check_ink, check_pdf, check_pdfx, check_png, measure_ink,
-                    read_png_header)
-from .scene import (check_bleed, check_images, check_resolution, check_safe_zone, check_scene, check_seams,
-                    check_text)
+from .files import (
+    ExpectedPage,
+    FileChecks,
+    check_files,
+    check_ink,
+    check_pdf,
+    check_pdfx,
+    check_png,
+    measure_ink,
+    read_png_header,
+)
+from .scene import check_bleed, check_images, check_resolution, check_safe_zone, check_scene, check_seams, check_text
 
-__all__ = ["ExpectedPage", "FileChecks", "Finding", "check_bleed", "check_files", "check_images", "check_ink",
-           "check_pdf", "check_pdfx", "check_png", "check_resolution", "check_safe_zone", "check_scene",
-           "check_seams", "check_text", "has_errors", "measure_ink", "read_png_header", "sort_findings"]
+__all__ = [
+    "ExpectedPage",
+    "FileChecks",
+    "Finding",
+    "check_bleed",
+    "check_files",
+    "check_images",
+    "check_ink",
+    "check_pdf",
+    "check_pdfx",
+    "check_png",
+    "check_resolution",
+    "check_safe_zone",
+    "check_scene",
+    "check_seams",
+    "check_text",
+    "has_errors",
+    "measure_ink",
+    "read_png_header",
+    "sort_findings",
+]

@@ -18,16 +18,24 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pikepdf
 from PIL import Image
 
-from ..delivery import (MARK_GAP_MM, MARK_LENGTH_MM, MAX_PAGE_UNITS, SCREEN, PdfOptions, embedded_font_file,
-                        mark_offset_mm)
+from ..delivery import (
+    MARK_GAP_MM,
+    MARK_LENGTH_MM,
+    MAX_PAGE_UNITS,
+    SCREEN,
+    PdfOptions,
+    mark_offset_mm,
+)
 from ..findings import Finding, finding
 from ..formats import CUSTOM, find_preset
 from ..imagefiles import PNG_SIGNATURE
+from ..pdfobjects import embedded_font_file, operations, resources
 from ..spec import Layout
 from ..units import EMU_PER_MM, pixels
 
@@ -46,8 +54,7 @@ class ExpectedPage:
     @classmethod
     def of(cls, spec: Layout) -> ExpectedPage:
         preset = find_preset(spec.format) if spec.format is not None else CUSTOM
-        width, height = (spec.size.width, spec.size.height) if spec.size is not None else (preset.width,
-                                                                                             preset.height)
+        width, height = (spec.size.width, spec.size.height) if spec.size is not None else (preset.width, preset.height)
         bleed = spec.bleed if spec.bleed is not None else preset.bleed
         return cls(width / EMU_PER_MM, height / EMU_PER_MM, bleed / EMU_PER_MM)
 
@@ -72,8 +79,9 @@ class FileChecks:
     max_ink: float | None  # highest total ink in the print file, percent; None for a screen PDF
 
 
-def check_files(spec: Layout, pdf: Path | None, png: Path | None, png_dpi: float | None,
-                options: PdfOptions = SCREEN) -> FileChecks:
+def check_files(
+    spec: Layout, pdf: Path | None, png: Path | None, png_dpi: float | None, options: PdfOptions = SCREEN
+) -> FileChecks:
     """Every check of the written files; ``options`` say what the PDF was asked to be."""
     findings: list[Finding] = []
     max_ink = None
@@ -97,21 +105,28 @@ def check_pdf(spec: Layout, path: Path, options: PdfOptions = SCREEN) -> list[Fi
         page = document.pages[0].obj
         stated_unit = float(page.get("/UserUnit", 1))
         if abs(stated_unit - user_unit) > 1e-6:
-            findings.append(finding("pdf-boxes", f"{path.name}: /UserUnit is {stated_unit:g}, expected {user_unit}",
-                                    "page"))
+            findings.append(
+                finding("pdf-boxes", f"{path.name}: /UserUnit is {stated_unit:g}, expected {user_unit}", "page")
+            )
         for key, box in expected.items():
             actual = [float(v) for v in page.get(key, [])]
             if len(actual) != 4 or any(abs(a - b) > tolerance for a, b in zip(actual, box)):
-                findings.append(finding("pdf-boxes", f"{path.name}: {key[1:]} is {actual or 'missing'}, expected "
-                                                     f"{[round(v, 2) for v in box]}", "page"))
+                findings.append(
+                    finding(
+                        "pdf-boxes",
+                        f"{path.name}: {key[1:]} is {actual or 'missing'}, expected {[round(v, 2) for v in box]}",
+                        "page",
+                    )
+                )
         if "/ArtBox" in page:
             findings.append(finding("pdf-boxes", f"{path.name}: has an ArtBox next to its TrimBox", "page"))
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for key in fonts.keys():
+        fonts = resources(page, "/Font")
+        for key in fonts:
             font = fonts[key]
             if embedded_font_file(font) is None:
-                findings.append(finding("font-not-embedded", f"{path.name}: font {font.get('/BaseFont')} is not "
-                                                             "embedded", str(key)))
+                findings.append(
+                    finding("font-not-embedded", f"{path.name}: font {font.get('/BaseFont')} is not embedded", str(key))
+                )
     return findings
 
 
@@ -127,13 +142,15 @@ def measure_ink(path: Path) -> tuple[float, str]:
     highest, where = 0.0, "page"
     with pikepdf.open(path) as document:
         page = document.pages[0].obj
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) in _CMYK_OPERATORS:
+        for operands, operator in operations(page):
+            if operator in _CMYK_OPERATORS:
                 inks = [float(v) * 100 for v in operands]
                 if sum(inks) > highest:
-                    highest, where = sum(inks), "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(
-                        *(round(v, 1) for v in inks))
-        for name, xobject in page.get("/Resources", {}).get("/XObject", {}).items():
+                    highest, where = (
+                        sum(inks),
+                        "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(*(round(v, 1) for v in inks)),
+                    )
+        for name, xobject in resources(page, "/XObject").items():
             if xobject.get("/Subtype") != pikepdf.Name.Image or xobject.get("/ColorSpace") != pikepdf.Name.DeviceCMYK:
                 continue
             ink = _image_ink(xobject)
@@ -142,7 +159,7 @@ def measure_ink(path: Path) -> tuple[float, str]:
     return round(highest, 1), where
 
 
-def _image_ink(xobject: pikepdf.Stream) -> float:
+def _image_ink(xobject: Any) -> float:
     if xobject.get("/Filter") == pikepdf.Name.DCTDecode:
         # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
         with Image.open(io.BytesIO(xobject.read_raw_bytes())) as image:
@@ -152,7 +169,7 @@ def _image_ink(xobject: pikepdf.Stream) -> float:
     flat = pixels_cmyk.reshape(-1, 4)
     highest = 0
     for start in range(0, flat.shape[0], 1 << 20):  # bands keep the uint16 sums small
-        highest = max(highest, int(flat[start:start + (1 << 20)].sum(axis=1, dtype=np.uint16).max(initial=0)))
+        highest = max(highest, int(flat[start : start + (1 << 20)].sum(axis=1, dtype=np.uint16).max(initial=0)))
     return highest / 255 * 100
 
 
@@ -161,18 +178,27 @@ def check_ink(max_ink: float, where: str, limit: float) -> list[Finding]:
     check report shows it beside the lowest ppi.)"""
     if max_ink <= limit + 0.05:
         return []
-    return [finding("ink-limit", f"total ink reaches {max_ink:g} % in {where}, over the {limit:g} % limit: "
-                                 "lower that colour's inks or raise max_ink", "page", max_ink, limit)]
+    return [
+        finding(
+            "ink-limit",
+            f"total ink reaches {max_ink:g} % in {where}, over the {limit:g} % limit: "
+            "lower that colour's inks or raise max_ink",
+            "page",
+            max_ink,
+            limit,
+        )
+    ]
 
 
 # --- PDF/X-4 ------------------------------------------------------------------------------------
 
+
 def _pdf_problems(document) -> dict[str, list[str]]:
     """Every PDF/X-4 requirement a file breaks, by finding code; read with pikepdf, independently of
     how the file was written."""
-    problems: dict[str, list[str]] = {code: [] for code in
-                                      ("pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour",
-                                       "pdfx-forbidden")}
+    problems: dict[str, list[str]] = {
+        code: [] for code in ("pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour", "pdfx-forbidden")
+    }
     if tuple(int(p) for p in document.pdf_version.split(".")) < (1, 6):
         problems["pdfx-version"].append(f"PDF {document.pdf_version}; PDF/X-4 is PDF 1.6")
     intents = [i for i in document.Root.get("/OutputIntents", []) if i.get("/S") == pikepdf.Name.GTS_PDFX]
@@ -223,20 +249,23 @@ def _colour_problems(holder, problems: list[str], seen: set) -> None:
         return
     seen.add(holder.objgen)
     group = holder.get("/Group")
-    if group is not None and group.get("/S") == pikepdf.Name.Transparency and "/CS" in group \
-            and group.CS not in (pikepdf.Name.DeviceCMYK,):
+    if (
+        group is not None
+        and group.get("/S") == pikepdf.Name.Transparency
+        and "/CS" in group
+        and group.CS not in (pikepdf.Name.DeviceCMYK,)
+    ):
         problems.append(f"a transparency group blends in {group.CS}, not in the output intent's CMYK")
-    for operands, operator in pikepdf.parse_content_stream(holder):
-        if str(operator) in _RGB_OPERATORS:
+    for operands, operator in operations(holder):
+        if operator in _RGB_OPERATORS:
             problems.append(f"a colour is set in DeviceRGB ({' '.join(str(o) for o in operands)} {operator})")
             break
-    resources = holder.get("/Resources", {})
-    for name, space in resources.get("/ColorSpace", {}).items():
+    for name, space in resources(holder, "/ColorSpace").items():
         family = space[0] if isinstance(space, pikepdf.Array) else space
         base = space[2] if isinstance(space, pikepdf.Array) and family == pikepdf.Name.Separation else family
         if base not in (pikepdf.Name.DeviceCMYK, pikepdf.Name.DeviceGray):
             problems.append(f"colour space {name} is {base}, not CMYK")
-    for name, xobject in resources.get("/XObject", {}).items():
+    for name, xobject in resources(holder, "/XObject").items():
         if xobject.get("/Subtype") == pikepdf.Name.Image:
             space = xobject.get("/ColorSpace")
             if space not in (pikepdf.Name.DeviceCMYK,):
@@ -249,8 +278,11 @@ def check_pdfx(path: Path) -> list[Finding]:
     """PDF/X-4 requirements of a written print file, one finding per broken requirement."""
     with pikepdf.open(path) as document:
         problems = _pdf_problems(document)
-    return [finding(code, f"{path.name}: {message}", "pdf")
-            for code, messages in problems.items() for message in dict.fromkeys(messages)]
+    return [
+        finding(code, f"{path.name}: {message}", "pdf")
+        for code, messages in problems.items()
+        for message in dict.fromkeys(messages)
+    ]
 
 
 def read_png_header(path: Path) -> tuple[int, int, float | None]:
@@ -287,9 +319,15 @@ def check_png(spec: Layout, path: Path, dpi: float) -> list[Finding]:
         return [finding("png-size", f"{path.name}: unreadable ({error})", "png")]
     findings = []
     if (width, height) != expected:
-        findings.append(finding("png-size", f"{path.name} is {width} x {height} px; the trim at {dpi:g} dpi "
-                                            f"is {expected[0]} x {expected[1]} px", "png"))
+        findings.append(
+            finding(
+                "png-size",
+                f"{path.name} is {width} x {height} px; the trim at {dpi:g} dpi is {expected[0]} x {expected[1]} px",
+                "png",
+            )
+        )
     if stated is None or abs(stated - dpi) > 0.05:
-        findings.append(finding("png-dpi", f"{path.name} states {stated and round(stated, 2)} dpi, not {dpi:g}",
-                                "png", stated, dpi))
+        findings.append(
+            finding("png-dpi", f"{path.name} states {stated and round(stated, 2)} dpi, not {dpi:g}", "png", stated, dpi)
+        )
     return findings

@@ -31,12 +31,19 @@ def _centre(rect: Rect) -> tuple[float, float]:
 
 def check_scene(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
     """Every check that needs no written file."""
-    findings = [*check_resolution(scene), *check_bleed(scene), *check_safe_zone(scene),
-                *check_seams(scene), *check_text(scene, fonts), *check_images(scene)]
+    findings = [
+        *check_resolution(scene),
+        *check_bleed(scene),
+        *check_safe_zone(scene),
+        *check_seams(scene),
+        *check_text(scene, fonts),
+        *check_images(scene),
+    ]
     return sort_findings(findings)
 
 
 # --- resolution ---------------------------------------------------------------------------------
+
 
 def check_resolution(scene: Scene) -> list[Finding]:
     """Effective ppi along both axes (source pixels across the visible crop per placed inch)."""
@@ -49,41 +56,78 @@ def check_resolution(scene: Scene) -> list[Finding]:
         name = item.image.path.name
         shown = f"{ppi_x:.0f} x {ppi_y:.0f} ppi" if round(ppi_x) != round(ppi_y) else f"{ppi:.0f} ppi"
         if ppi < rules.min_ppi:
-            findings.append(finding("resolution-too-low",
-                                    f"{item.element}: {name} shows {shown}, below the minimum {rules.min_ppi:g} ppi: "
-                                    "use a larger image or a smaller frame", item.element, round(ppi, 1),
-                                    rules.min_ppi, where))
+            findings.append(
+                finding(
+                    "resolution-too-low",
+                    f"{item.element}: {name} shows {shown}, below the minimum {rules.min_ppi:g} ppi: "
+                    "use a larger image or a smaller frame",
+                    item.element,
+                    round(ppi, 1),
+                    rules.min_ppi,
+                    where,
+                )
+            )
         elif ppi < rules.recommended_ppi:
-            findings.append(finding("resolution-below-recommended",
-                                    f"{item.element}: {name} shows {shown}, below the recommended "
-                                    f"{rules.recommended_ppi:g} ppi", item.element, round(ppi, 1),
-                                    rules.recommended_ppi, where))
+            findings.append(
+                finding(
+                    "resolution-below-recommended",
+                    f"{item.element}: {name} shows {shown}, below the recommended {rules.recommended_ppi:g} ppi",
+                    item.element,
+                    round(ppi, 1),
+                    rules.recommended_ppi,
+                    where,
+                )
+            )
         native = item.image.dpi or 72
         if native / ppi > rules.max_upscale:
-            findings.append(finding("image-upscaled",
-                                    f"{item.element}: {name} is shown at {native / ppi * 100:.0f} % of its own "
-                                    f"{native:g} dpi (the layout allows {rules.max_upscale * 100:.0f} %)",
-                                    item.element, round(native / ppi, 2), rules.max_upscale, where))
+            findings.append(
+                finding(
+                    "image-upscaled",
+                    f"{item.element}: {name} is shown at {native / ppi * 100:.0f} % of its own "
+                    f"{native:g} dpi (the layout allows {rules.max_upscale * 100:.0f} %)",
+                    item.element,
+                    round(native / ppi, 2),
+                    rules.max_upscale,
+                    where,
+                )
+            )
         if ppi > OVERSIZED_FACTOR * rules.recommended_ppi:
-            outcome = (f"plakat embeds it {item.reduction}x smaller on each side" if item.reduction > 1
-                       else "a smaller file renders faster")
-            findings.append(finding("image-oversized",
-                                    f"{item.element}: {name} shows {ppi:.0f} ppi, more than {OVERSIZED_FACTOR}x the "
-                                    f"{rules.recommended_ppi:g} ppi needed; {outcome}",
-                                    item.element, round(ppi, 1), rules.recommended_ppi, where))
+            outcome = (
+                f"plakat embeds it {item.reduction}x smaller on each side"
+                if item.reduction > 1
+                else "a smaller file renders faster"
+            )
+            findings.append(
+                finding(
+                    "image-oversized",
+                    f"{item.element}: {name} shows {ppi:.0f} ppi, more than {OVERSIZED_FACTOR}x the "
+                    f"{rules.recommended_ppi:g} ppi needed; {outcome}",
+                    item.element,
+                    round(ppi, 1),
+                    rules.recommended_ppi,
+                    where,
+                )
+            )
     return findings
 
 
 # --- bleed and safe zone ------------------------------------------------------------------------
 
+
 def check_bleed(scene: Scene) -> list[Finding]:
     findings = []
     required = scene.rules.required_bleed
     if scene.bleed < required:
-        findings.append(finding("bleed-too-small",
-                                f"bleed is {scene.bleed / EMU_PER_MM:g} mm; {scene.format_name} needs at least "
-                                f"{required / EMU_PER_MM:g} mm", "page",
-                                scene.bleed / EMU_PER_MM, required / EMU_PER_MM))
+        findings.append(
+            finding(
+                "bleed-too-small",
+                f"bleed is {scene.bleed / EMU_PER_MM:g} mm; {scene.format_name} needs at least "
+                f"{required / EMU_PER_MM:g} mm",
+                "page",
+                scene.bleed / EMU_PER_MM,
+                required / EMU_PER_MM,
+            )
+        )
     # Anything that reaches the trim edge must go on to the bleed edge, or trimming leaves a sliver.
     bleed = scene.bleed_box
     for item in scene.items:
@@ -100,10 +144,15 @@ def check_bleed(scene: Scene) -> list[Finding]:
         if scene.height <= rect.bottom < bleed.bottom:
             short.append("bottom")
         if short:
-            findings.append(finding("bleed-missing",
-                                    f"{item.element} reaches the trim but stops short of the bleed on the "
-                                    f"{', '.join(short)}: extend it {scene.bleed / EMU_PER_MM:g} mm past the trim",
-                                    item.element, position_mm=_centre(rect)))
+            findings.append(
+                finding(
+                    "bleed-missing",
+                    f"{item.element} reaches the trim but stops short of the bleed on the "
+                    f"{', '.join(short)}: extend it {scene.bleed / EMU_PER_MM:g} mm past the trim",
+                    item.element,
+                    position_mm=_centre(rect),
+                )
+            )
     return findings
 
 
@@ -114,23 +163,39 @@ def check_safe_zone(scene: Scene) -> list[Finding]:
     for line in scene.of_type(TextLine):
         ink = line.ink
         if not trim.contains(ink):
-            findings.append(finding("text-outside-trim",
-                                    f"{line.element}: {line.text!r} runs past the trim and will be cut off",
-                                    line.element, position_mm=_centre(ink)))
+            findings.append(
+                finding(
+                    "text-outside-trim",
+                    f"{line.element}: {line.text!r} runs past the trim and will be cut off",
+                    line.element,
+                    position_mm=_centre(ink),
+                )
+            )
         elif not safe.contains(ink):
-            findings.append(finding("text-outside-safe",
-                                    f"{line.element}: {line.text!r} lies outside the {scene.safe / EMU_PER_MM:g} mm "
-                                    "safe margin", line.element, position_mm=_centre(ink)))
+            findings.append(
+                finding(
+                    "text-outside-safe",
+                    f"{line.element}: {line.text!r} lies outside the {scene.safe / EMU_PER_MM:g} mm safe margin",
+                    line.element,
+                    position_mm=_centre(ink),
+                )
+            )
     for item in scene.of_type(PlacedImage):
         x, y = item.focus
         if not (safe.x <= x <= safe.right and safe.y <= y <= safe.bottom):
-            findings.append(finding("focus-outside-safe",
-                                    f"{item.element}: the focus point lies outside the safe margin",
-                                    item.element, position_mm=_at(x, y)))
+            findings.append(
+                finding(
+                    "focus-outside-safe",
+                    f"{item.element}: the focus point lies outside the safe margin",
+                    item.element,
+                    position_mm=_at(x, y),
+                )
+            )
     return findings
 
 
 # --- sheet seams --------------------------------------------------------------------------------
+
 
 def check_seams(scene: Scene) -> list[Finding]:
     """Text and faces near the lines where the print shop splits the poster into sheets."""
@@ -150,50 +215,83 @@ def check_seams(scene: Scene) -> list[Finding]:
         ink = line.ink
         for seam_y in rows_at:
             if ink.y - clearance < seam_y < ink.bottom + clearance:
-                report("seam-through-text", line.element,
-                       f"{line.element}: {line.text!r} lies within {clearance / EMU_PER_MM:g} mm of the "
-                       f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm", ink.x + ink.w // 2, seam_y, -seam_y)
+                report(
+                    "seam-through-text",
+                    line.element,
+                    f"{line.element}: {line.text!r} lies within {clearance / EMU_PER_MM:g} mm of the "
+                    f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm",
+                    ink.x + ink.w // 2,
+                    seam_y,
+                    -seam_y,
+                )
         for seam_x in columns_at:
             if line.element.startswith("caption of"):
                 hit = ink.x - clearance < seam_x < ink.right + clearance
                 what = repr(line.text)
             else:
-                near = [glyph.char for glyph in line.glyphs
-                        if not glyph.char.isspace() and glyph.x - clearance < seam_x < glyph.right + clearance]
+                near = [
+                    glyph.char
+                    for glyph in line.glyphs
+                    if not glyph.char.isspace() and glyph.x - clearance < seam_x < glyph.right + clearance
+                ]
                 hit, what = bool(near), f"the glyph {near[0]!r} of {line.text!r}" if near else ""
             if hit:
-                report("seam-through-text", line.element,
-                       f"{line.element}: {what} lies within {clearance / EMU_PER_MM:g} mm of the vertical "
-                       f"sheet split at {seam_x / EMU_PER_MM:g} mm", seam_x, ink.y + ink.h // 2, seam_x)
+                report(
+                    "seam-through-text",
+                    line.element,
+                    f"{line.element}: {what} lies within {clearance / EMU_PER_MM:g} mm of the vertical "
+                    f"sheet split at {seam_x / EMU_PER_MM:g} mm",
+                    seam_x,
+                    ink.y + ink.h // 2,
+                    seam_x,
+                )
     for item in scene.of_type(PlacedImage):
         x, y = item.focus
         for seam_x in columns_at:
             if abs(x - seam_x) < clearance:
-                report("seam-through-face", item.element,
-                       f"{item.element}: the focus point is {abs(x - seam_x) / EMU_PER_MM:.0f} mm from the vertical "
-                       f"sheet split at {seam_x / EMU_PER_MM:g} mm", seam_x, y, seam_x)
+                report(
+                    "seam-through-face",
+                    item.element,
+                    f"{item.element}: the focus point is {abs(x - seam_x) / EMU_PER_MM:.0f} mm from the vertical "
+                    f"sheet split at {seam_x / EMU_PER_MM:g} mm",
+                    seam_x,
+                    y,
+                    seam_x,
+                )
         for seam_y in rows_at:
             if abs(y - seam_y) < clearance:
-                report("seam-through-face", item.element,
-                       f"{item.element}: the focus point is {abs(y - seam_y) / EMU_PER_MM:.0f} mm from the "
-                       f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm", x, seam_y, -seam_y)
+                report(
+                    "seam-through-face",
+                    item.element,
+                    f"{item.element}: the focus point is {abs(y - seam_y) / EMU_PER_MM:.0f} mm from the "
+                    f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm",
+                    x,
+                    seam_y,
+                    -seam_y,
+                )
     return findings
 
 
 # --- text and fonts -----------------------------------------------------------------------------
 
+
 def check_text(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
-    findings = [finding(note.code, note.message, note.element, position_mm=_centre(note.rect))
-                for note in scene.notes]
+    findings = [finding(note.code, note.message, note.element, position_mm=_centre(note.rect)) for note in scene.notes]
     for key, path in scene.fonts.items():
         if not fonts[key].embedding_allowed:
-            findings.append(finding("font-not-embeddable",
-                                    f"font {key!r} ({path.name}) forbids embedding (OS/2 fsType): a print PDF "
-                                    "must embed every font; choose another font", key))
+            findings.append(
+                finding(
+                    "font-not-embeddable",
+                    f"font {key!r} ({path.name}) forbids embedding (OS/2 fsType): a print PDF "
+                    "must embed every font; choose another font",
+                    key,
+                )
+            )
     return findings
 
 
 # --- images -------------------------------------------------------------------------------------
+
 
 def check_images(scene: Scene) -> list[Finding]:
     findings = []
@@ -205,19 +303,35 @@ def check_images(scene: Scene) -> list[Finding]:
             seen.add(info.path)
             problem = _decode_problem(info.path)
             if problem:
-                findings.append(finding("image-unreadable",
-                                        f"{item.element}: {info.path.name} cannot be decoded ({problem}): "
-                                        "export it again", item.element, position_mm=where))
+                findings.append(
+                    finding(
+                        "image-unreadable",
+                        f"{item.element}: {info.path.name} cannot be decoded ({problem}): export it again",
+                        item.element,
+                        position_mm=where,
+                    )
+                )
         if info.mode not in PLAIN_MODES:
-            findings.append(finding("image-colour-mode",
-                                    f"{item.element}: {info.path.name} is {info.format} in mode {info.mode}; "
-                                    "plakat converts it (8 bit, alpha flattened onto white) through the "
-                                    "output profile for print and to sRGB for the screen",
-                                    item.element, position_mm=where))
+            findings.append(
+                finding(
+                    "image-colour-mode",
+                    f"{item.element}: {info.path.name} is {info.format} in mode {info.mode}; "
+                    "plakat converts it (8 bit, alpha flattened onto white) through the "
+                    "output profile for print and to sRGB for the screen",
+                    item.element,
+                    position_mm=where,
+                )
+            )
         if info.orientation != 1:
-            findings.append(finding("image-orientation",
-                                    f"{item.element}: {info.path.name} is stored turned (EXIF orientation "
-                                    f"{info.orientation}); plakat shows it upright", item.element, position_mm=where))
+            findings.append(
+                finding(
+                    "image-orientation",
+                    f"{item.element}: {info.path.name} is stored turned (EXIF orientation "
+                    f"{info.orientation}); plakat shows it upright",
+                    item.element,
+                    position_mm=where,
+                )
+            )
     return findings
 
 

@@ -29,7 +29,6 @@ import os
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -43,9 +42,17 @@ from reportlab.pdfgen.canvas import Canvas
 from .. import __version__
 from ..cms import DEFAULT_PROFILE, ColourManager, PrintImage, load_output_profile
 from ..color import Color
-from ..delivery import (MARK_GAP_MM, MARK_LENGTH_MM, MARK_WIDTH_PT, MAX_PAGE_UNITS, PdfOptions, PdfReport,
-                        embedded_font_file, mark_offset_mm)
+from ..delivery import (
+    MARK_GAP_MM,
+    MARK_LENGTH_MM,
+    MARK_WIDTH_PT,
+    MAX_PAGE_UNITS,
+    PdfOptions,
+    PdfReport,
+    mark_offset_mm,
+)
 from ..errors import AssetError
+from ..pdfobjects import embedded_font_file, operations, resources
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
 
@@ -150,16 +157,23 @@ def default_colours() -> ColourManager:
     return ColourManager(load_output_profile(DEFAULT_PROFILE, Path(".")))
 
 
-def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
-              options: PdfOptions = PdfOptions()) -> PdfReport:
+def write_pdf(
+    scene: Scene, target: Path, colours: ColourManager | None = None, options: PdfOptions | None = None
+) -> PdfReport:
+    options = options or PdfOptions()
     colours = colours or default_colours()
     geometry = PageGeometry(scene, options.scale, options.marks)
     fonts = {key: _register(path) for key, path in scene.fonts.items()}
     with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
         sources = _image_sources(scene, colours, options.is_print, Path(scratch))
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=(geometry.width, geometry.height), invariant=1, pageCompression=1,
-                        initialFontName=next(iter(fonts.values()), None) or "Helvetica")
+        canvas = Canvas(
+            buffer,
+            pagesize=(geometry.width, geometry.height),
+            invariant=1,
+            pageCompression=1,
+            initialFontName=next(iter(fonts.values()), None) or "Helvetica",
+        )
         painter = _Painter(canvas, colours, options.is_print)
         canvas.setBleedBox(geometry.bleed_box)
         canvas.setTrimBox(geometry.trim_box)
@@ -179,12 +193,18 @@ def write_pdf(scene: Scene, target: Path, colours: ColourManager | None = None,
         canvas.save()
     _finish(buffer.getvalue(), target, scene, options, geometry, colours)
     unit_mm = geometry.emu_per_unit / EMU_PER_MM
-    return PdfReport(options.standard, options.scale, options.marks, geometry.user_unit,
-                     (round(geometry.width * unit_mm, 3), round(geometry.height * unit_mm, 3)))
+    return PdfReport(
+        options.standard,
+        options.scale,
+        options.marks,
+        geometry.user_unit,
+        (round(geometry.width * unit_mm, 3), round(geometry.height * unit_mm, 3)),
+    )
 
 
-def _image_sources(scene: Scene, colours: ColourManager, is_print: bool,
-                   scratch: Path) -> dict[tuple[Path, int], object]:
+def _image_sources(
+    scene: Scene, colours: ColourManager, is_print: bool, scratch: Path
+) -> dict[tuple[Path, int], object]:
     """What to hand reportlab for each image file.
 
     Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
@@ -213,8 +233,12 @@ def _image(canvas: Canvas, geometry: PageGeometry, item: PlacedImage, source) ->
     scale_x = item.rect.w / (right - left)  # EMU per source pixel
     scale_y = item.rect.h / (bottom - top)
     info = item.image
-    full = Rect(item.rect.x - left * scale_x, item.rect.y - top * scale_y,
-                info.width * scale_x, info.height * scale_y)
+    full = Rect(
+        round(item.rect.x - left * scale_x),
+        round(item.rect.y - top * scale_y),
+        round(info.width * scale_x),
+        round(info.height * scale_y),
+    )
     canvas.saveState()
     clip = canvas.beginPath()
     clip.rect(*geometry.rect(item.rect))
@@ -243,26 +267,29 @@ def _crop_marks(canvas: Canvas, geometry: PageGeometry, is_print: bool) -> None:
 def _name_images_by_content(pdf: pikepdf.Pdf, page: pikepdf.Dictionary) -> None:
     """reportlab names an image after its file's path, which would put the cache folder's location
     into the bytes of the PDF; name each after its content instead."""
-    images = page.get("/Resources", {}).get("/XObject")
+    images = resources(page, "/XObject")
     if not images:
         return
-    renames = {name: pikepdf.Name("/Im" + hashlib.sha256(images[name].read_raw_bytes()).hexdigest()[:24])
-               for name in images.keys()}
-    drawing = [(operands if str(operator) != "Do" else [renames.get(str(operands[0]), operands[0])], operator)
-               for operands, operator in pikepdf.parse_content_stream(page)]
+    renames = {
+        name: pikepdf.Name("/Im" + hashlib.sha256(images[name].read_raw_bytes()).hexdigest()[:24]) for name in images
+    }
+    drawing = [
+        (operands if operator != "Do" else [renames.get(str(operands[0]), operands[0])], pikepdf.Operator(operator))
+        for operands, operator in operations(page)
+    ]
     page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
-    page.Resources.XObject = pikepdf.Dictionary({str(renames[name]): images[name] for name in images.keys()})
+    page.Resources.XObject = pikepdf.Dictionary({str(renames[name]): images[name] for name in images})
 
 
 def _content_digest(page: pikepdf.Dictionary, title: str) -> str:
     """A digest of what the page shows: drawing, images and fonts, not where their files were."""
     digest = hashlib.sha256(title.encode())
     digest.update(page.Contents.read_bytes())
-    resources = page.get("/Resources", {})
-    for name in sorted(resources.get("/XObject", {}).keys()):
+    for name in sorted(resources(page, "/XObject").keys()):
         digest.update(name.encode())
-    for name in sorted(resources.get("/Font", {}).keys()):
-        program = embedded_font_file(resources.Font[name])
+    fonts = resources(page, "/Font")
+    for name in sorted(fonts.keys()):
+        program = embedded_font_file(fonts[name])
         if program is not None:
             digest.update(program.read_raw_bytes())
     return digest.hexdigest()
@@ -272,13 +299,16 @@ def _pdf_date(moment: datetime.datetime) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def _finish(raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometry: PageGeometry,
-            colours: ColourManager) -> None:
+def _finish(
+    raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometry: PageGeometry, colours: ColourManager
+) -> None:
     """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID."""
-    moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.UTC)
     title = scene.title
-    subject = (f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm, "
-               f"bleed {scene.bleed / EMU_PER_MM:g} mm, scale 1:{options.scale}")
+    subject = (
+        f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm, "
+        f"bleed {scene.bleed / EMU_PER_MM:g} mm, scale 1:{options.scale}"
+    )
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         page = pdf.pages[0].obj
         _name_images_by_content(pdf, page)
@@ -301,9 +331,13 @@ def _finish(raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometr
             icc = pdf.make_stream(profile.data)
             icc.N = 4
             intent = pikepdf.Dictionary(
-                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
-                OutputConditionIdentifier=profile.identifier, OutputCondition=profile.condition,
-                Info=profile.description, DestOutputProfile=icc)
+                Type=pikepdf.Name.OutputIntent,
+                S=pikepdf.Name.GTS_PDFX,
+                OutputConditionIdentifier=profile.identifier,
+                OutputCondition=profile.condition,
+                Info=profile.description,
+                DestOutputProfile=icc,
+            )
             if profile.registry:
                 intent.RegistryName = profile.registry
             pdf.Root.OutputIntents = pikepdf.Array([intent])

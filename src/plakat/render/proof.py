@@ -31,11 +31,12 @@ def _dashed(draw: ImageDraw.ImageDraw, start, end, fill, width, dash=14):
     steps = max(1, int(length // dash))
     for i in range(0, steps, 2):
         a, b = i / steps, min(1, (i + 1) / steps)
-        draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
-                  fill=fill, width=width)
+        draw.line(
+            [(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)], fill=fill, width=width
+        )
 
 
-def _font(scene: Scene, size: int) -> ImageFont.FreeTypeFont:
+def _font(scene: Scene, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """The layout's own text font, so the legend can quote its texts („…“ included)."""
     if scene.fonts:
         path = scene.fonts.get("regular") or next(iter(scene.fonts.values()))
@@ -50,7 +51,8 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
     picture = Image.blend(picture, Image.new("RGB", picture.size, (255, 255, 255)), 0.25)  # calm it down
     scale = dpi / EMU_PER_INCH
     line = max(2, round(width_px / 800))
-    font = _font(scene, max(12, round(width_px / 90)))
+    font_size = max(12, round(width_px / 90))
+    font = _font(scene, font_size)
     small = _font(scene, max(10, round(width_px / 120)))
 
     def px(x: int, y: int) -> tuple[float, float]:
@@ -62,8 +64,12 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
     draw = ImageDraw.Draw(picture)
     draw.rectangle(box(scene.trim), outline=TRIM, width=line)
     safe = box(scene.safe_box)
-    for a, b in ((safe[0], (safe[1][0], safe[0][1])), ((safe[1][0], safe[0][1]), safe[1]),
-                 (safe[1], (safe[0][0], safe[1][1])), ((safe[0][0], safe[1][1]), safe[0])):
+    for a, b in (
+        (safe[0], (safe[1][0], safe[0][1])),
+        ((safe[1][0], safe[0][1]), safe[1]),
+        (safe[1], (safe[0][0], safe[1][1])),
+        ((safe[0][0], safe[1][1]), safe[0]),
+    ):
         _dashed(draw, a, b, SAFE, line)
     columns_at, rows_at = scene.seams()
     for x in columns_at:
@@ -84,28 +90,37 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
         draw.rectangle([bounds[0] - line, bounds[1] - line, bounds[2] + line, bounds[3] + line], fill=FRAME)
         draw.text((x0 + 2 * line, y0 + 2 * line), label, font=font, fill=(0, 0, 0))
 
-    marked = [f for f in findings if f.position_mm is not None]
+    marked = [(f, f.position_mm) for f in findings if f.position_mm is not None]
     radius = max(10, round(width_px / 110))
-    for number, finding in enumerate(marked, 1):
-        x, y = px(round(finding.position_mm[0] * EMU_PER_MM), round(finding.position_mm[1] * EMU_PER_MM))
+    for number, (finding, (at_x, at_y)) in enumerate(marked, 1):
+        mark_x, mark_y = px(round(at_x * EMU_PER_MM), round(at_y * EMU_PER_MM))
         colour = SEVERITY_COLOURS[finding.severity]
-        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colour, outline=(255, 255, 255),
-                     width=line)
-        draw.text((x, y), str(number), font=small, fill=(255, 255, 255), anchor="mm")
+        draw.ellipse(
+            [mark_x - radius, mark_y - radius, mark_x + radius, mark_y + radius],
+            fill=colour,
+            outline=(255, 255, 255),
+            width=line,
+        )
+        draw.text((mark_x, mark_y), str(number), font=small, fill=(255, 255, 255), anchor="mm")
 
     # legend: what the lines mean, then every finding, numbered as on the picture
     unmarked = [f for f in findings if f.position_mm is None]
-    rows = [("line", TRIM, "trim"), ("line", SAFE, f"safe margin {scene.safe / EMU_PER_MM:g} mm"),
-            ("line", FRAME, "portrait frame, focus point and effective ppi"),
-            ("line", (120, 120, 120), f"outer edge: bleed {scene.bleed / EMU_PER_MM:g} mm")]
+    rows = [
+        ("line", TRIM, "trim"),
+        ("line", SAFE, f"safe margin {scene.safe / EMU_PER_MM:g} mm"),
+        ("line", FRAME, "portrait frame, focus point and effective ppi"),
+        ("line", (120, 120, 120), f"outer edge: bleed {scene.bleed / EMU_PER_MM:g} mm"),
+    ]
     if columns_at or rows_at:
         rows.append(("line", SEAM, f"sheet split ({len(columns_at) + 1} x {len(rows_at) + 1} parts)"))
-    rows += [("mark", SEVERITY_COLOURS[f.severity], f"{n}  {f.severity} {f.code}: {f.message}")
-             for n, f in enumerate(marked, 1)]
+    rows += [
+        ("mark", SEVERITY_COLOURS[f.severity], f"{n}  {f.severity} {f.code}: {f.message}")
+        for n, (f, _at) in enumerate(marked, 1)
+    ]
     rows += [("mark", SEVERITY_COLOURS[f.severity], f"-  {f.severity} {f.code}: {f.message}") for f in unmarked]
     if not findings:
         rows.append(("mark", SAFE, "no findings"))
-    pitch = round(font.size * 1.6)
+    pitch = round(font_size * 1.6)
     legend = Image.new("RGB", (picture.width, pitch * (len(rows) + 1)), (255, 255, 255))
     legend_draw = ImageDraw.Draw(legend)
     for index, (kind, colour, text) in enumerate(rows):
@@ -113,8 +128,9 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
         if kind == "line":
             legend_draw.line([(pitch // 2, y), (pitch * 2, y)], fill=colour, width=line * 2)
         else:
-            legend_draw.ellipse([pitch - radius // 2, y - radius // 2, pitch + radius // 2, y + radius // 2],
-                                fill=colour)
+            legend_draw.ellipse(
+                [pitch - radius // 2, y - radius // 2, pitch + radius // 2, y + radius // 2], fill=colour
+            )
         legend_draw.text((pitch * 2 + pitch // 2, y), text, font=font, fill=(0, 0, 0), anchor="lm")
     sheet = Image.new("RGB", (picture.width, picture.height + legend.height), (255, 255, 255))
     sheet.paste(picture, (0, 0))
