@@ -69,3 +69,13 @@ def portrait_copy(tmp_path):
         return target
 
     return copy_to
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regenerate-goldens", action="store_true", default=False,
+                     help="write the golden scene JSON and PNG files anew from the current code")
+
+
+@pytest.fixture
+def regenerate_goldens(request) -> bool:
+    return request.config.getoption("--regenerate-goldens")
