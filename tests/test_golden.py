@@ -59,8 +59,10 @@ def test_scene_matches_its_golden_json(built, name, regenerate_goldens):
     expected = golden.read_text(encoding="utf-8")
     if actual != expected:
         diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(), "golden", "actual", lineterm="")
-        pytest.fail(f"{name}: the scene differs from {golden.name} (regenerate with --regenerate-goldens if "
-                    "the change is intended):\n" + "\n".join(list(diff)[:80]))
+        pytest.fail(
+            f"{name}: the scene differs from {golden.name} (regenerate with --regenerate-goldens if "
+            "the change is intended):\n" + "\n".join(list(diff)[:80])
+        )
 
 
 def _moved(item, by: int):
@@ -97,17 +99,20 @@ def test_png_matches_its_golden_within_tolerance(built, name, tmp_path, regenera
     actual_path, diff_path = GOLDEN / f"{name}.actual.png", GOLDEN / f"{name}.diff.png"
     if actual.shape != expected.shape:
         actual_path.write_bytes(png.read_bytes())
-        pytest.fail(f"{name}: {actual.shape[1]} x {actual.shape[0]} px, golden {expected.shape[1]} x "
-                    f"{expected.shape[0]} px; see {actual_path.name}")
+        pytest.fail(
+            f"{name}: {actual.shape[1]} x {actual.shape[0]} px, golden {expected.shape[1]} x "
+            f"{expected.shape[0]} px; see {actual_path.name}"
+        )
     difference = np.abs(actual - expected).max(axis=2)
     changed = float((difference > NOISE).mean())
     largest = int(difference.max())
     if changed > MAX_CHANGED_SHARE or largest > MAX_DIFFERENCE:
         actual_path.write_bytes(png.read_bytes())
-        Image.fromarray(np.where(difference > NOISE, 255, difference * 8).clip(0, 255).astype(np.uint8)).save(
-            diff_path)
-        pytest.fail(f"{name}: {changed:.2%} of pixels differ by more than {NOISE} (at most "
-                    f"{MAX_CHANGED_SHARE:.2%}), largest difference {largest} (at most {MAX_DIFFERENCE}); see "
-                    f"{actual_path.name} and {diff_path.name}")
+        Image.fromarray(np.where(difference > NOISE, 255, difference * 8).clip(0, 255).astype(np.uint8)).save(diff_path)
+        pytest.fail(
+            f"{name}: {changed:.2%} of pixels differ by more than {NOISE} (at most "
+            f"{MAX_CHANGED_SHARE:.2%}), largest difference {largest} (at most {MAX_DIFFERENCE}); see "
+            f"{actual_path.name} and {diff_path.name}"
+        )
     actual_path.unlink(missing_ok=True)
     diff_path.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from plakat.cli import app
 from plakat.cms import BUNDLED_DIR, ColourManager, limit_ink, load_output_profile
 from plakat.color import parse_color
 from plakat.pipeline import render
+from plakat.scene import PlacedImage
 from conftest import ROOT, STADTBIBLIOTHEK
 
 MM = 72 / 25.4
@@ -187,7 +188,7 @@ def test_a_lower_ink_limit_holds_for_every_pixel(stadtbibliothek_data, write_lay
     data = stadtbibliothek_data
     data["output"] = {"png": False, "pdf": {"max_ink": "240%"}}
     result = render(write_layout(data), tmp_path)
-    assert result.pdf.max_ink <= 240
+    assert result.max_ink <= 240
     pdf = next(f.path for f in result.files if f.kind == "pdf")
     with pikepdf.open(pdf) as document:
         for image in images(document.pages[0].obj)[:3]:
@@ -388,7 +389,7 @@ def test_cmyk_and_grayscale_portraits_look_right(stadtbibliothek_data, write_lay
     reference = render(STADTBIBLIOTHEK, tmp_path / "reference", png_dpi=20)
     original = np.asarray(Image.open(next(f.path for f in reference.files if f.kind == "png")).convert("RGB"),
                           dtype=float)
-    cell = result.scene.cells[0]
+    cell = next(i.rect for i in result.scene.of_type(PlacedImage) if i.element == "Tamara")
     from plakat.units import EMU_PER_INCH
     x0, y0 = (round(v * 20 / EMU_PER_INCH) for v in (cell.x, cell.y))
     x1, y1 = x0 + round(cell.w * 20 / EMU_PER_INCH) - 2, y0 + round(cell.h * 0.6 * 20 / EMU_PER_INCH)

@@ -965,3 +965,60 @@ def test_truncated_png_is_refused_with_its_line_after_a_full_decode(stadtbibliot
     assert result.exit_code == 2, result.output
     invalid = json.loads(result.stdout)["layouts"][0]["invalid"]
     assert any("people[0].portrait" in line and truncated.name in line for line in invalid)
+
+
+# --- preflight judges the files independently of the writer -------------------------------------
+
+def _one_person(data):
+    """The billboard cut down to Brigitte and her quote: one portrait proves the point."""
+    data["people"] = [p for p in data["people"] if p["name"] == "Brigitte"]
+
+
+def test_proof_shows_exactly_the_findings_check_reports(stadtbibliothek_data, write_layout, tmp_path):
+    from plakat.pipeline import check, proof
+
+    data = stadtbibliothek_data
+    _one_person(data)
+    data["background"] = "cmyk(100, 100, 100, 100)"
+    path = write_layout(data)
+    checked = check(path)
+    assert "ink-limit" in codes(checked.findings) and checked.max_ink == 400
+    target, findings = proof(path, tmp_path / "out", 800)
+    assert findings == checked.findings and target.exists()
+    result = run_cli("proof", path, "--out", tmp_path / "out", "--width", 800)
+    assert result.exit_code == 0 and f"{sum(f.severity == 'error' for f in findings)} errors" in result.output
+
+
+def test_a_box_the_writer_computes_wrongly_fails_preflight(billboard, tmp_path, monkeypatch):
+    from plakat.render import pdf as pdf_writer
+
+    right = pdf_writer.PageGeometry.trim_box.fget
+
+    def shifted(geometry):
+        x0, y0, x1, y1 = right(geometry)
+        return x0 + 1, y0, x1 + 1, y1
+
+    monkeypatch.setattr(pdf_writer.PageGeometry, "trim_box", property(shifted))
+    written = tmp_path / "wrong.pdf"
+    write_pdf(billboard.scene, written)
+    hits = check_pdf(billboard.layout.spec, written)
+    assert [f.code for f in hits] == ["pdf-boxes"] and "TrimBox" in hits[0].message
+
+
+def test_render_and_preflight_do_not_import_each_other():
+    import ast
+
+    source = ROOT / "src" / "plakat"
+
+    def imports(folder: str) -> set[str]:
+        names = set()
+        for path in (source / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom):
+                    names.add(("." * node.level) + (node.module or ""))
+                elif isinstance(node, ast.Import):
+                    names.update(alias.name for alias in node.names)
+        return names
+
+    assert not any("preflight" in name for name in imports("render"))
+    assert not any("render" in name for name in imports("preflight"))

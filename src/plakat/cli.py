@@ -30,6 +30,7 @@ from .errors import LayoutInvalid, PlakatError, PreflightFailed
 from .findings import Finding
 from .formats import PRESETS
 from .render.png import DEFAULT_COMPRESS_LEVEL
+from .spec import PRINT_STANDARD
 from .units import EMU_PER_MM
 
 app = typer.Typer(
@@ -259,7 +260,7 @@ def check(
 def _pdf_kind(report: PdfReport | None, max_ink: float | None) -> str:
     if report is None:
         return "no PDF"
-    kind = "PDF/X-4" if report.standard == "pdf/x-4" else "screen PDF (RGB)"
+    kind = "PDF/X-4" if report.standard == PRINT_STANDARD else "screen PDF (RGB)"
     if report.scale != 1:
         kind += f" at 1:{report.scale}"
     if report.user_unit != 1:

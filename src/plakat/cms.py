@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -25,6 +24,8 @@ import numpy as np
 from PIL import Image, ImageCms
 
 from .color import Color
+from .imagefiles import open_image
+from .spec import DEFAULT_MAX_INK
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "icc"
 REGISTRY = "http://www.color.org"
@@ -37,7 +38,6 @@ BUNDLED_PROFILES = {
     ),
 }
 DEFAULT_PROFILE = "FOGRA39"
-DEFAULT_MAX_INK = 300.0
 JPEG_QUALITY = 95
 # Bump when conversions change, so cached images from older rules are not reused.
 CONVERSION_VERSION = 2
@@ -161,17 +161,15 @@ def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
     white, palettes expanded, 16 bits reduced to 8), with its embedded ICC profile if it has one.
     ``reduction`` > 1 decodes it that many times smaller on each side: a JPEG is scaled inside the
     decoder, so a 100 Mpx photo never occupies memory at full size."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(path) as opened:
-            icc = opened.info.get("icc_profile") or None
-            orientation = int(opened.getexif().get(EXIF_ORIENTATION, 1) or 1)
-            wanted_width = max(1, opened.width // reduction)
-            if reduction > 1 and opened.format == "JPEG":
-                opened.draft(opened.mode, (wanted_width, max(1, opened.height // reduction)))
-            opened.load()
-            remaining = round(opened.width / wanted_width)
-            image = opened.reduce(remaining) if remaining >= 2 else opened.copy()
+    with open_image(path) as opened:
+        icc = opened.info.get("icc_profile") or None
+        orientation = int(opened.getexif().get(EXIF_ORIENTATION, 1) or 1)
+        wanted_width = max(1, opened.width // reduction)
+        if reduction > 1 and opened.format == "JPEG":
+            opened.draft(opened.mode, (wanted_width, max(1, opened.height // reduction)))
+        opened.load()
+        remaining = round(opened.width / wanted_width)
+        image = opened.reduce(remaining) if remaining >= 2 else opened.copy()
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
     mode = image.mode

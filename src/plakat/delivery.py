@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import Layout, PdfSettings, PdfStandard
+from .spec import DEFAULT_MAX_INK, PRINT_STANDARD, Layout, PdfSettings, PdfStandard
 
 # A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
 MAX_PAGE_UNITS = 14400
@@ -24,14 +24,14 @@ MARK_MIN_OFFSET_MM = 3.0
 
 @dataclass(frozen=True)
 class PdfOptions:
-    standard: PdfStandard = PdfSettings.model_fields["standard"].default
+    standard: PdfStandard = PRINT_STANDARD
     marks: bool = False
     scale: int = 1  # 1:N
-    max_ink: float = PdfSettings.model_fields["max_ink"].default
+    max_ink: float = DEFAULT_MAX_INK
 
     @property
     def is_print(self) -> bool:
-        return self.standard == "pdf/x-4"
+        return self.standard == PRINT_STANDARD
 
 
 SCREEN = PdfOptions("screen")

@@ -94,10 +94,6 @@ class Glyph:
     x: int
     advance: int
 
-    @property
-    def right(self) -> int:
-        return self.x + self.advance
-
 
 @dataclass(frozen=True)
 class TextLine:

@@ -339,14 +339,16 @@ Scale = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^1:\d+$", "examples": ["1:1", "1:10"]}),
 ]
 PdfStandard = Literal["pdf/x-4", "screen"]
+PRINT_STANDARD: PdfStandard = "pdf/x-4"
+DEFAULT_MAX_INK = 300.0  # percent: the FOGRA39 poster figure
 
 
 class PdfSettings(Model):
     """The print file. ``pdf: false`` writes none; ``pdf: true`` takes these defaults."""
 
-    standard: PdfStandard = Field("pdf/x-4", description="pdf/x-4: CMYK for print; screen: plain RGB for review")
+    standard: PdfStandard = Field(PRINT_STANDARD, description="pdf/x-4: CMYK for print; screen: plain RGB for review")
     profile: str = Field("FOGRA39", description="output intent: the bundled FOGRA39, or a path to the shop's ICC")
-    max_ink: Percent = Field(300.0, description="total area coverage limit, e.g. 300%")
+    max_ink: Percent = Field(DEFAULT_MAX_INK, description="total area coverage limit, e.g. 300%")
     marks: bool = Field(False, description="crop marks outside the bleed")
     scale: Scale = Field(1, description='"1:1", or "1:10" etc. for scaled delivery')
 

@@ -232,7 +232,7 @@ def check_seams(scene: Scene) -> list[Finding]:
                 near = [
                     glyph.char
                     for glyph in line.glyphs
-                    if not glyph.char.isspace() and glyph.x - clearance < seam_x < glyph.right + clearance
+                    if not glyph.char.isspace() and glyph.x - clearance < seam_x < glyph.x + glyph.advance + clearance
                 ]
                 hit, what = bool(near), f"the glyph {near[0]!r} of {line.text!r}" if near else ""
             if hit:
@@ -247,27 +247,18 @@ def check_seams(scene: Scene) -> list[Finding]:
                 )
     for item in scene.of_type(PlacedImage):
         x, y = item.focus
-        for seam_x in columns_at:
-            if abs(x - seam_x) < clearance:
+        splits = [("vertical", seam, abs(x - seam), seam, y, seam) for seam in columns_at]
+        splits += [("horizontal", seam, abs(y - seam), x, seam, -seam) for seam in rows_at]
+        for direction, seam, distance, at_x, at_y, key in splits:
+            if distance < clearance:
                 report(
                     "seam-through-face",
                     item.element,
-                    f"{item.element}: the focus point is {abs(x - seam_x) / EMU_PER_MM:.0f} mm from the vertical "
-                    f"sheet split at {seam_x / EMU_PER_MM:g} mm",
-                    seam_x,
-                    y,
-                    seam_x,
-                )
-        for seam_y in rows_at:
-            if abs(y - seam_y) < clearance:
-                report(
-                    "seam-through-face",
-                    item.element,
-                    f"{item.element}: the focus point is {abs(y - seam_y) / EMU_PER_MM:.0f} mm from the "
-                    f"horizontal sheet split at {seam_y / EMU_PER_MM:g} mm",
-                    x,
-                    seam_y,
-                    -seam_y,
+                    f"{item.element}: the focus point is {distance / EMU_PER_MM:.0f} mm from the {direction} "
+                    f"sheet split at {seam / EMU_PER_MM:g} mm",
+                    at_x,
+                    at_y,
+                    key,
                 )
     return findings
 

@@ -32,8 +32,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import OutputError
+from ..imagefiles import PNG_SIGNATURE
 from ..scene import Scene
-from ..units import EMU_PER_INCH
+from ..units import pixels
 
 _deflate: ModuleType  # zlib_ng.zlib_ng or zlib: the same functions
 try:  # zlib-ng writes the same deflate format as zlib, two to three times faster
@@ -41,7 +42,6 @@ try:  # zlib-ng writes the same deflate format as zlib, two to three times faste
 except ImportError:  # pragma: no cover - the dependency is declared; stdlib zlib still works
     _deflate = zlib
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_SIDE = 2**31 - 1  # PNG stores width and height as 31-bit numbers
 MAX_PNG_BYTES = 2**32 - 1  # larger files trip up many readers and 32-bit file offsets
 DEFAULT_COMPRESS_LEVEL = 2
@@ -199,7 +199,7 @@ class PngStreamWriter:
 
 def png_size(scene: Scene, dpi: float) -> tuple[int, int]:
     """Trim size in whole pixels at ``dpi``."""
-    return round(scene.width * dpi / EMU_PER_INCH), round(scene.height * dpi / EMU_PER_INCH)
+    return pixels(scene.width, dpi), pixels(scene.height, dpi)
 
 
 class _PageRasteriser:
@@ -210,9 +210,9 @@ class _PageRasteriser:
 
     def __init__(self, pdf_path: Path, scene: Scene, dpi: float, include_bleed: bool = False):
         self.width, self.height = png_size(scene, dpi)
-        bleed_px = round(scene.bleed * dpi / EMU_PER_INCH)
-        self.page_w = round((scene.width + 2 * scene.bleed) * dpi / EMU_PER_INCH)
-        self.page_h = round((scene.height + 2 * scene.bleed) * dpi / EMU_PER_INCH)
+        bleed_px = pixels(scene.bleed, dpi)
+        self.page_w = pixels(scene.width + 2 * scene.bleed, dpi)
+        self.page_h = pixels(scene.height + 2 * scene.bleed, dpi)
         self.left = self.top_offset = bleed_px
         if include_bleed:
             self.width, self.height, self.left, self.top_offset = self.page_w, self.page_h, 0, 0
