@@ -31,16 +31,21 @@ def shipped_data(path: Path) -> dict:
     return _absolute_paths(yaml.safe_load(path.read_text(encoding="utf-8")), path.parent)
 
 
-def cut_to_one_portrait(data: dict, name: str = ONE_PORTRAIT) -> dict:
-    """``data`` with only ``name`` left among the people (and grid cells naming anyone else dropped):
-    the same page, text and colours with one portrait to convert, embed and draw instead of nine."""
+def cut_to_people(data: dict, *names: str) -> dict:
+    """``data`` with only the people called ``names`` left (and grid cells naming anyone else dropped):
+    the same page, text and colours with fewer portraits to convert, embed and draw."""
     data = copy.deepcopy(data)
-    data["people"] = [person for person in data["people"] if person["name"] == name]
-    assert data["people"], f"no {name} in the layout"
+    data["people"] = [person for person in data["people"] if person["name"] in names]
+    assert {person["name"] for person in data["people"]} == set(names), f"not all of {names} in the layout"
     grid = data["grid"]
     if "cells" in grid:
-        grid["cells"] = [cell for cell in grid["cells"] if cell.get("person", cell.get("quote")) == name]
+        grid["cells"] = [cell for cell in grid["cells"] if cell.get("person", cell.get("quote")) in names]
     return data
+
+
+def cut_to_one_portrait(data: dict) -> dict:
+    """``data`` with Brigitte alone: one portrait instead of nine."""
+    return cut_to_people(data, ONE_PORTRAIT)
 
 
 def dump_layout(data: dict, path: Path) -> Path:
@@ -117,6 +122,13 @@ def one_portrait_layout(tmp_path_factory) -> Path:
     """The one-portrait billboard as a layout file (its own PNG resolution, 50 dpi, left as shipped)."""
     return dump_layout(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)),
                        tmp_path_factory.mktemp("one-portrait") / "one-portrait.yaml")
+
+
+@pytest.fixture(scope="session")
+def one_portrait_clp_layout(tmp_path_factory) -> Path:
+    """The city-light poster (overlay captions) with Brigitte alone, as a layout file."""
+    return dump_layout(cut_to_one_portrait(shipped_data(CLP)),
+                       tmp_path_factory.mktemp("one-portrait-clp") / "one-portrait-clp.yaml")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from plakat.cli import app
 from plakat.cms import BUNDLED_DIR, ColourManager, limit_ink, load_output_profile
 from plakat.color import parse_color
 from plakat.pipeline import render
-from conftest import ROOT, STADTBIBLIOTHEK, file_of
+from conftest import ROOT, STADTBIBLIOTHEK, cut_to_people, file_of
 
 MM = 72 / 25.4
 PROFILE_BYTES = (BUNDLED_DIR / "plakat-FOGRA39L-300.icc").read_bytes()
@@ -430,11 +430,14 @@ def test_ghostscript_renders_the_print_file_without_complaint(one_portrait_pdf, 
     assert navy[2] > navy[0] + 40  # the header is blue, not inverted
 
 
-def test_print_file_is_deterministic_and_dated_by_source_date_epoch(one_portrait_layout, tmp_path, monkeypatch):
+def test_print_file_is_deterministic_and_dated_by_source_date_epoch(stadtbibliothek_data, write_layout, tmp_path,
+                                                                    monkeypatch):
+    # two portraits: converted side by side, and named and listed in the file whatever their paths
+    layout = write_layout(cut_to_people(stadtbibliothek_data, "Tamara", "Brigitte"))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    first = render(one_portrait_layout, tmp_path / "a", png_dpi=5)
+    first = render(layout, tmp_path / "a", png_dpi=5)
     monkeypatch.setenv("PLAKAT_CACHE_DIR", str(tmp_path / "another cache"))  # where files lie is no input
-    second = render(one_portrait_layout, tmp_path / "b", png_dpi=5)
+    second = render(layout, tmp_path / "b", png_dpi=5)
     paths = [next(f.path for f in r.files if f.kind == "pdf") for r in (first, second)]
     assert paths[0].read_bytes() == paths[1].read_bytes()
     with pikepdf.open(paths[0]) as pdf:
@@ -460,10 +463,10 @@ def test_preflight_finds_broken_pdfx_files(print_pdf, tmp_path):
     assert codes == {"pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-forbidden", "pdfx-colour"}
 
 
-def test_where_the_portraits_lie_does_not_change_a_byte(one_portrait_data, write_layout, tmp_path):
+def test_where_the_portraits_lie_does_not_change_a_byte(stadtbibliothek_data, write_layout, tmp_path):
     moved = tmp_path / "anderswo"
     moved.mkdir()
-    data = one_portrait_data
+    data = cut_to_people(stadtbibliothek_data, "Tamara", "Brigitte")  # two, so their order counts too
     data["output"] = {"png": False, "pdf": {"standard": "screen"}}
     first = render(write_layout(data, "a.yaml"), tmp_path / "a")
     for person in data["people"]:
