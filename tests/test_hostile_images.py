@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from plakat.cli import app
 from plakat.scene import PlacedImage
 from plakat.units import EMU_PER_INCH
+from conftest import ONE_PORTRAIT
 
 DPI = 5
 runner = CliRunner()
@@ -52,11 +53,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def poster_with(stadtbibliothek_data, write_layout, tmp_path):
-    """Write the billboard with Tamara's portrait replaced by ``path``; returns the layout path."""
+def poster_with(one_portrait_data, write_layout, tmp_path):
+    """Write the one-portrait billboard with its portrait replaced by ``path``; returns the layout path."""
 
     def make(path: Path, standard: str = "pdf/x-4") -> Path:
-        data = stadtbibliothek_data
+        data = one_portrait_data
         data["people"][0]["portrait"] = str(path)
         data["people"][0]["focus"] = [0.5, 0.5]
         data["output"] = {"png_dpi": DPI, "pdf": {"standard": standard}}
@@ -72,9 +73,9 @@ def render_ok(layout: Path, out: Path):
     from plakat.pipeline import build
 
     scene = build(layout).scene
-    tamara = next(i for i in scene.of_type(PlacedImage) if i.element == "Tamara")
+    placed = next(i for i in scene.of_type(PlacedImage) if i.element == ONE_PORTRAIT)
     png = np.asarray(Image.open(out / f"{layout.stem}.png").convert("RGB"), dtype=int)
-    return png, tamara
+    return png, placed
 
 
 def sample(png, item: PlacedImage, fx: float, fy: float) -> tuple[int, ...]:
@@ -196,7 +197,7 @@ def test_zero_byte_image(poster_with, tmp_path):
 
 def test_text_file_named_jpg(poster_with, tmp_path):
     fake = tmp_path / "notiz.jpg"
-    fake.write_text("Bitte Foto von Tamara nachreichen.\n", encoding="utf-8")
+    fake.write_text("Bitte Foto von Brigitte nachreichen.\n", encoding="utf-8")
     refused(poster_with(fake), tmp_path / "out", "not a readable image", "notiz.jpg")
 
 
