@@ -4,6 +4,7 @@ reference renders that several test modules read (each rendered once per run).""
 from __future__ import annotations
 
 import copy
+import functools
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,8 @@ STADTBIBLIOTHEK = LAYOUTS / "stadtbibliothek.yaml"
 CLP = LAYOUTS / "clp-hauptbahnhof.yaml"
 # The person a one-portrait variant keeps: the stadtbibliothek grid names her cell and her quote.
 ONE_PORTRAIT = "Brigitte"
+# libyaml's emitter when PyYAML has it: the same text as the pure-Python one, faster
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _absolute_paths(data: dict, folder: Path) -> dict:
@@ -26,9 +29,14 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     return data
 
 
-def shipped_data(path: Path) -> dict:
-    """A shipped layout as plain data, with absolute asset paths."""
+@functools.cache
+def _parsed(path: Path) -> dict:
     return _absolute_paths(yaml.safe_load(path.read_text(encoding="utf-8")), path.parent)
+
+
+def shipped_data(path: Path) -> dict:
+    """A shipped layout as plain data, with absolute asset paths (a fresh copy to change at will)."""
+    return copy.deepcopy(_parsed(path))
 
 
 def cut_to_people(data: dict, *names: str) -> dict:
@@ -49,7 +57,7 @@ def cut_to_one_portrait(data: dict) -> dict:
 
 
 def dump_layout(data: dict, path: Path) -> Path:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
