@@ -53,6 +53,12 @@ def billboard():
     return build(STADTBIBLIOTHEK)
 
 
+@pytest.fixture(scope="module")
+def one_portrait_billboard(one_portrait_layout):
+    """The billboard with Brigitte alone, built once: for scene changes that all checks must see."""
+    return build(one_portrait_layout)
+
+
 def _findings_after(data, write_layout):
     def run(change=None):
         if change is not None:
@@ -275,34 +281,34 @@ def _edges(scene, left=None, top=None, right=None, bottom=None) -> Rect:
     ({"left": "-half"}, "left"),  # halfway into the bleed is not enough either
     ({"left": 0, "top": 0, "right": "W", "bottom": "H"}, "left, top, right, bottom"),
 ])
-def test_bleed_missing_fires(billboard, edges, sides):
-    scene = billboard.scene
+def test_bleed_missing_fires(one_portrait_billboard, edges, sides):
+    scene = one_portrait_billboard.scene
     values = {"W": scene.width, "H": scene.height, "-half": -scene.bleed // 2}
     rect = _edges(scene, **{k: values.get(v, v) for k, v in edges.items()})
     broken = replace_items(scene, Fill, "background", rect=rect)
-    hits = of_code(check_scene(broken, billboard.assets.fonts), "bleed-missing")
+    hits = of_code(check_scene(broken, one_portrait_billboard.assets.fonts), "bleed-missing")
     assert [(f.element, f.severity) for f in hits] == [("background", "error")]
     assert f"on the {sides}:" in hits[0].message
 
 
-def test_bleed_missing_fires_for_an_image(billboard):
-    scene = billboard.scene
-    tamara = item(scene, PlacedImage, "Tamara")
-    broken = replace_items(scene, PlacedImage, "Tamara",
-                           rect=Rect(0, tamara.rect.y, tamara.rect.right, tamara.rect.h))
-    hits = of_code(check_scene(broken, billboard.assets.fonts), "bleed-missing")
-    assert [f.element for f in hits] == ["Tamara"] and "on the left:" in hits[0].message
+def test_bleed_missing_fires_for_an_image(one_portrait_billboard):
+    scene = one_portrait_billboard.scene
+    portrait = item(scene, PlacedImage, ONE_PORTRAIT)
+    broken = replace_items(scene, PlacedImage, ONE_PORTRAIT,
+                           rect=Rect(0, portrait.rect.y, portrait.rect.right, portrait.rect.h))
+    hits = of_code(check_scene(broken, one_portrait_billboard.assets.fonts), "bleed-missing")
+    assert [f.element for f in hits] == [ONE_PORTRAIT] and "on the left:" in hits[0].message
 
 
 @pytest.mark.parametrize("rect", ["bleed-box", "beyond", "inside"])
-def test_bleed_missing_quiet(billboard, rect):
-    scene = billboard.scene
+def test_bleed_missing_quiet(one_portrait_billboard, rect):
+    scene = one_portrait_billboard.scene
     b = scene.bleed
     rects = {"bleed-box": scene.bleed_box,
              "beyond": Rect(-2 * b, -2 * b, scene.width + 4 * b, scene.height + 4 * b),
              "inside": Rect(1, 1, scene.width - 2, scene.height - 2)}  # never reaches the trim
     changed = replace_items(scene, Fill, "background", rect=rects[rect])
-    assert "bleed-missing" not in codes(check_scene(changed, billboard.assets.fonts))
+    assert "bleed-missing" not in codes(check_scene(changed, one_portrait_billboard.assets.fonts))
 
 
 def test_engine_carries_edge_portraits_into_the_bleed(findings_for):
@@ -350,14 +356,14 @@ def test_focus_outside_safe_fires_from_the_layout(findings_for):
 
 
 @pytest.mark.parametrize("dx, fires", [(-1, True), (0, False), (mm(1), False)], ids=["1-emu-out", "on-edge", "in"])
-def test_focus_outside_safe_at_the_edge(billboard, dx, fires):
-    scene = billboard.scene
+def test_focus_outside_safe_at_the_edge(one_portrait_billboard, dx, fires):
+    scene = one_portrait_billboard.scene
     safe = scene.safe_box
-    focus = (safe.x + dx, item(scene, PlacedImage, "Tamara").focus[1])
-    changed = replace_items(scene, PlacedImage, "Tamara", focus=focus)
-    hits = of_code(check_scene(changed, billboard.assets.fonts), "focus-outside-safe")
+    focus = (safe.x + dx, item(scene, PlacedImage, ONE_PORTRAIT).focus[1])
+    changed = replace_items(scene, PlacedImage, ONE_PORTRAIT, focus=focus)
+    hits = of_code(check_scene(changed, one_portrait_billboard.assets.fonts), "focus-outside-safe")
     if fires:
-        assert [f.element for f in hits] == ["Tamara"]
+        assert [f.element for f in hits] == [ONE_PORTRAIT]
         assert hits[0].position_mm == (round(focus[0] / EMU_PER_MM, 1), round(focus[1] / EMU_PER_MM, 1))
     else:
         assert hits == []
