@@ -150,10 +150,13 @@ def shipped_print(conversion_cache, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def shipped_screen(conversion_cache, tmp_path_factory):
-    """The shipped stadtbibliothek billboard as a screen (RGB) PDF and a 10 dpi PNG, rendered once."""
+    """The shipped stadtbibliothek billboard as a screen (RGB) PDF, rendered once (no PNG)."""
     from plakat.pipeline import render
 
-    return render(STADTBIBLIOTHEK, tmp_path_factory.mktemp("shipped-screen"), png_dpi=10, standard="screen")
+    folder = tmp_path_factory.mktemp("shipped-screen")
+    data = shipped_data(STADTBIBLIOTHEK)
+    data["output"] = {"png": False, "pdf": {"standard": "screen"}}
+    return render(dump_layout(data, folder / "stadtbibliothek.yaml"), folder / "out")
 
 
 @pytest.fixture(scope="session")
