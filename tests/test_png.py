@@ -20,6 +20,8 @@ from plakat.render.pdf import write_pdf
 from plakat.render.png import (MAX_PNG_SIDE, PngStreamWriter, _adler32_combine, rasterise, strip_rows_for,
                                write_png)
 from plakat.units import EMU_PER_INCH
+
+
 @pytest.fixture(scope="module")
 def poster(one_portrait_clp_layout, tmp_path_factory):
     """The city-light poster (a portrait, text, flat colour) as the screen PDF a PNG is drawn from."""
