@@ -1,8 +1,10 @@
-"""Shared fixtures: the shipped layouts, and small variants of them written to a temporary folder."""
+"""Shared fixtures: the shipped layouts, small variants of them written to a temporary folder, and
+reference renders that several test modules read (each rendered once per run)."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import shutil
 from pathlib import Path
 
@@ -12,6 +14,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 STADTBIBLIOTHEK = LAYOUTS / "stadtbibliothek.yaml"
+CLP = LAYOUTS / "clp-hauptbahnhof.yaml"
+# The person a one-portrait variant keeps: the stadtbibliothek grid names her cell and her quote.
+ONE_PORTRAIT = "Brigitte"
+# libyaml's emitter when PyYAML has it: the same text as the pure-Python one, faster
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _absolute_paths(data: dict, folder: Path) -> dict:
@@ -20,6 +27,38 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     for person in data["people"]:
         person["portrait"] = str((folder / person["portrait"]).resolve())
     return data
+
+
+@functools.cache
+def _parsed(path: Path) -> dict:
+    return _absolute_paths(yaml.safe_load(path.read_text(encoding="utf-8")), path.parent)
+
+
+def shipped_data(path: Path) -> dict:
+    """A shipped layout as plain data, with absolute asset paths (a fresh copy to change at will)."""
+    return copy.deepcopy(_parsed(path))
+
+
+def cut_to_people(data: dict, *names: str) -> dict:
+    """``data`` with only the people called ``names`` left (and grid cells naming anyone else dropped):
+    the same page, text and colours with fewer portraits to convert, embed and draw."""
+    data = copy.deepcopy(data)
+    data["people"] = [person for person in data["people"] if person["name"] in names]
+    assert {person["name"] for person in data["people"]} == set(names), f"not all of {names} in the layout"
+    grid = data["grid"]
+    if "cells" in grid:
+        grid["cells"] = [cell for cell in grid["cells"] if cell.get("person", cell.get("quote")) in names]
+    return data
+
+
+def cut_to_one_portrait(data: dict) -> dict:
+    """``data`` with Brigitte alone: one portrait instead of nine."""
+    return cut_to_people(data, ONE_PORTRAIT)
+
+
+def dump_layout(data: dict, path: Path) -> Path:
+    path.write_text(yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,7 +74,14 @@ def conversion_cache(tmp_path_factory):
 @pytest.fixture
 def stadtbibliothek_data() -> dict:
     """The stadtbibliothek layout as plain data, with absolute asset paths."""
-    return _absolute_paths(yaml.safe_load(STADTBIBLIOTHEK.read_text(encoding="utf-8")), LAYOUTS)
+    return shipped_data(STADTBIBLIOTHEK)
+
+
+@pytest.fixture
+def one_portrait_data(stadtbibliothek_data) -> dict:
+    """The stadtbibliothek billboard with Brigitte alone (her portrait, caption and quote), for tests
+    about the page, the file or one image rather than about all nine portraits."""
+    return cut_to_one_portrait(stadtbibliothek_data)
 
 
 @pytest.fixture
@@ -46,9 +92,8 @@ def write_layout(tmp_path):
         path = tmp_path / name
         if isinstance(content, str):
             path.write_text(content, encoding="utf-8")
-        else:
-            path.write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        return path
+            return path
+        return dump_layout(content, path)
 
     return write
 
@@ -79,3 +124,57 @@ def pytest_addoption(parser):
 @pytest.fixture
 def regenerate_goldens(request) -> bool:
     return request.config.getoption("--regenerate-goldens")
+@pytest.fixture
+def one_portrait_poster(one_portrait_data, write_layout):
+    """The one-portrait billboard at a low PNG resolution, written as one-portrait.yaml."""
+    one_portrait_data["output"] = {"png_dpi": 10}
+    return write_layout(one_portrait_data, "one-portrait.yaml")
+
+
+# --- reference renders, each made once per run and only read by the tests -------------------------
+
+@pytest.fixture(scope="session")
+def one_portrait_layout(tmp_path_factory) -> Path:
+    """The one-portrait billboard as a layout file (its own PNG resolution, 50 dpi, left as shipped)."""
+    return dump_layout(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)),
+                       tmp_path_factory.mktemp("one-portrait") / "one-portrait.yaml")
+
+
+@pytest.fixture(scope="session")
+def one_portrait_clp_layout(tmp_path_factory) -> Path:
+    """The city-light poster (overlay captions) with Brigitte alone, as a layout file."""
+    return dump_layout(cut_to_one_portrait(shipped_data(CLP)),
+                       tmp_path_factory.mktemp("one-portrait-clp") / "one-portrait-clp.yaml")
+
+
+@pytest.fixture(scope="session")
+def shipped_print(conversion_cache, tmp_path_factory):
+    """The shipped stadtbibliothek billboard rendered once: its print PDF (all nine portraits in
+    CMYK, the same file as a full-size render) and a 10 dpi PNG."""
+    from plakat.pipeline import render
+
+    return render(STADTBIBLIOTHEK, tmp_path_factory.mktemp("shipped-print"), png_dpi=10)
+
+
+@pytest.fixture(scope="session")
+def shipped_screen(conversion_cache, tmp_path_factory):
+    """The shipped stadtbibliothek billboard as a screen (RGB) PDF, rendered once (no PNG)."""
+    from plakat.pipeline import render
+
+    folder = tmp_path_factory.mktemp("shipped-screen")
+    data = shipped_data(STADTBIBLIOTHEK)
+    data["output"] = {"png": False, "pdf": {"standard": "screen"}}
+    return render(dump_layout(data, folder / "stadtbibliothek.yaml"), folder / "out")
+
+
+@pytest.fixture(scope="session")
+def one_portrait_print(conversion_cache, one_portrait_layout, tmp_path_factory):
+    """The one-portrait billboard rendered once: print PDF and a 10 dpi PNG."""
+    from plakat.pipeline import render
+
+    return render(one_portrait_layout, tmp_path_factory.mktemp("one-portrait-print"), png_dpi=10)
+
+
+def file_of(result, kind: str) -> Path:
+    """The path of the ``kind`` ("pdf" or "png") file a render wrote."""
+    return next(f.path for f in result.files if f.kind == kind)

@@ -20,12 +20,12 @@ def run(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_render_writes_pdf_and_png_and_says_so(small_poster, tmp_path):
+def test_render_writes_pdf_and_png_and_says_so(one_portrait_poster, tmp_path):
     out = tmp_path / "out"
-    result = run("render", small_poster, "--out", out, "--png-dpi", 8)
+    result = run("render", one_portrait_poster, "--out", out, "--png-dpi", 8)
     assert result.exit_code == 0, result.output
-    assert (out / "stadtbibliothek.pdf").stat().st_size > 1_000_000
-    assert (out / "stadtbibliothek.png").exists()
+    assert (out / "one-portrait.pdf").stat().st_size > 1_000_000  # the portrait at its full resolution
+    assert (out / "one-portrait.png").exists()
     assert "3560 x 2520 mm" in result.stdout
     assert "1121 x 794 px" in result.stdout
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
@@ -53,20 +53,20 @@ def test_missing_portrait_exits_2_and_names_it(small_poster, tmp_path):
     assert not out.exists()
 
 
-def test_failed_render_keeps_the_previous_good_output(small_poster, tmp_path):
+def test_failed_render_keeps_the_previous_good_output(one_portrait_poster, tmp_path):
     out = tmp_path / "out"
-    assert run("render", small_poster, "--out", out).exit_code == 0
+    assert run("render", one_portrait_poster, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    small_poster.write_text(small_poster.read_text(encoding="utf-8").replace("rows: 2", "rows: 1"),
-                            encoding="utf-8")
-    result = run("render", small_poster, "--out", out)
+    one_portrait_poster.write_text(one_portrait_poster.read_text(encoding="utf-8").replace("rows: 2", "rows: 1"),
+                                   encoding="utf-8")  # Brigitte's cell lies in row 2
+    result = run("render", one_portrait_poster, "--out", out)
     assert result.exit_code == 2 and "leaves the 6x1 grid" in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_write_failure_halfway_leaves_nothing_behind(small_poster, tmp_path, monkeypatch):
+def test_write_failure_halfway_leaves_nothing_behind(one_portrait_poster, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert run("render", small_poster, "--out", out).exit_code == 0
+    assert run("render", one_portrait_poster, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import plakat.pipeline
 
@@ -74,21 +74,21 @@ def test_write_failure_halfway_leaves_nothing_behind(small_poster, tmp_path, mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(plakat.pipeline, "write_png", disk_full)
-    result = run("render", small_poster, "--out", out)
+    result = run("render", one_portrait_poster, "--out", out)
     assert result.exit_code != 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_output_folder_that_is_a_file(small_poster, tmp_path):
+def test_output_folder_that_is_a_file(one_portrait_poster, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run("render", small_poster, "--out", blocker)
+    result = run("render", one_portrait_poster, "--out", blocker)
     assert result.exit_code == 2
     assert "cannot write into" in result.stderr
 
 
-def test_preflight_error_blocks_writing_unless_forced(stadtbibliothek_data, write_layout, tmp_path):
-    data = stadtbibliothek_data
+def test_preflight_error_blocks_writing_unless_forced(one_portrait_data, write_layout, tmp_path):
+    data = one_portrait_data
     data["bleed"] = "2mm"  # 18/1 asks for 10 mm
     layout = write_layout(data)
     out = tmp_path / "out"
@@ -137,8 +137,8 @@ def test_every_shipped_layout_renders(layout, tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_page_beyond_the_pdf_limit_is_written_with_a_user_unit(stadtbibliothek_data, write_layout, tmp_path):
-    data = stadtbibliothek_data
+def test_page_beyond_the_pdf_limit_is_written_with_a_user_unit(one_portrait_data, write_layout, tmp_path):
+    data = one_portrait_data
     data["format"] = "us-bulletin"
     data["bleed"] = "12.7mm"
     data["output"] = {"png": False}
@@ -148,8 +148,8 @@ def test_page_beyond_the_pdf_limit_is_written_with_a_user_unit(stadtbibliothek_d
     assert "/UserUnit 3" in result.stdout
 
 
-def test_proof_draws_the_page_with_bleed_and_a_legend(stadtbibliothek_data, write_layout, tmp_path):
-    data = stadtbibliothek_data
+def test_proof_draws_the_page_with_bleed_and_a_legend(one_portrait_data, write_layout, tmp_path):
+    data = one_portrait_data
     data["preflight"]["sheets"] = {"columns": 3, "rows": 2}  # splits now cross text: findings to mark
     out = tmp_path / "out"
     result = run("proof", write_layout(data), "--out", out, "--width", 1200)

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from plakat.cli import app
 from plakat.scene import PlacedImage
 from plakat.units import EMU_PER_INCH
+from conftest import ONE_PORTRAIT, STADTBIBLIOTHEK, cut_to_people, dump_layout, shipped_data
 
 DPI = 5
 runner = CliRunner()
@@ -52,11 +53,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def poster_with(stadtbibliothek_data, write_layout, tmp_path):
-    """Write the billboard with Tamara's portrait replaced by ``path``; returns the layout path."""
+def poster_with(one_portrait_data, write_layout, tmp_path):
+    """Write the one-portrait billboard with its portrait replaced by ``path``; returns the layout path."""
 
     def make(path: Path, standard: str = "pdf/x-4") -> Path:
-        data = stadtbibliothek_data
+        data = one_portrait_data
         data["people"][0]["portrait"] = str(path)
         data["people"][0]["focus"] = [0.5, 0.5]
         data["output"] = {"png_dpi": DPI, "pdf": {"standard": standard}}
@@ -66,15 +67,30 @@ def poster_with(stadtbibliothek_data, write_layout, tmp_path):
 
 
 def render_ok(layout: Path, out: Path):
+    """Render ``layout`` through the CLI; its PNG's pixels and its placed images by person."""
     result = run("render", layout, "--out", out)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     from plakat.pipeline import build
 
     scene = build(layout).scene
-    tamara = next(i for i in scene.of_type(PlacedImage) if i.element == "Tamara")
     png = np.asarray(Image.open(out / f"{layout.stem}.png").convert("RGB"), dtype=int)
-    return png, tamara
+    return png, {item.element: item for item in scene.of_type(PlacedImage)}
+
+
+def render_gallery(folder: Path, pictures: dict, standard: str):
+    """One billboard with a person per picture (each framed around its centre), rendered once for
+    the tests of all of them: the PNG's pixels and each picture's placed image, by the picture's key."""
+    data = shipped_data(STADTBIBLIOTHEK)
+    names = [person["name"] for person in data["people"]][:len(pictures)]
+    assert len(names) == len(pictures), "more pictures than people"
+    data = cut_to_people(data, *names)
+    for person, path in zip(data["people"], pictures.values()):
+        person["portrait"] = str(path)
+        person["focus"] = [0.5, 0.5]
+    data["output"] = {"png_dpi": DPI, "pdf": {"standard": standard}}
+    png, placed = render_ok(dump_layout(data, folder / "gallery.yaml"), folder / "out")
+    return png, {key: placed[name] for key, name in zip(pictures, names)}
 
 
 def sample(png, item: PlacedImage, fx: float, fy: float) -> tuple[int, ...]:
@@ -103,17 +119,27 @@ def refused(layout: Path, out: Path, *expected: str):
 
 # --- every EXIF orientation, shown upright ----------------------------------------------------------
 
-@pytest.mark.parametrize("orientation", range(1, 9))
-def test_every_exif_orientation_is_shown_upright(poster_with, tmp_path, orientation):
-    stored = quadrant_picture()
-    if _STORED[orientation] is not None:
-        stored = stored.transpose(_STORED[orientation])
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    path = tmp_path / f"orientation-{orientation}.jpg"
-    stored.save(path, quality=95, exif=exif)
+@pytest.fixture(scope="module")
+def orientations(tmp_path_factory):
+    """A billboard with one photo per EXIF orientation, rendered once."""
+    folder = tmp_path_factory.mktemp("orientations")
+    pictures = {}
+    for orientation in range(1, 9):
+        stored = quadrant_picture()
+        if _STORED[orientation] is not None:
+            stored = stored.transpose(_STORED[orientation])
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        pictures[orientation] = folder / f"orientation-{orientation}.jpg"
+        stored.save(pictures[orientation], quality=95, exif=exif)
     # the screen file is enough here: both files take their pixels from the same upright decode
-    png, item = render_ok(poster_with(path, "screen"), tmp_path / "out")
+    return render_gallery(folder, pictures, "screen")
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_shown_upright(orientations, orientation):
+    png, placed = orientations
+    item = placed[orientation]
     assert (item.image.width, item.image.height) == (1200, 1500)
     assert_upright(png, item)
 
@@ -163,11 +189,21 @@ def _make(kind: str, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["cmyk-adobe.jpg", "gray.jpg", "rgba.png", "palette-transparent.png", "gray16.png",
-                                  "rgb16.png", "photo.webp", "photo.tif", "cmyk.tif"])
-def test_odd_but_legitimate_images_render_upright_and_in_colour(poster_with, tmp_path, kind):
-    path = _make(kind, tmp_path / f"in-{kind}")
-    png, item = render_ok(poster_with(path), tmp_path / "out")
+ODD_KINDS = ["cmyk-adobe.jpg", "gray.jpg", "rgba.png", "palette-transparent.png", "gray16.png", "rgb16.png",
+             "photo.webp", "photo.tif", "cmyk.tif"]
+
+
+@pytest.fixture(scope="module")
+def odd_images(tmp_path_factory):
+    """A billboard with one picture of every odd kind, rendered once: print PDF and PNG."""
+    folder = tmp_path_factory.mktemp("odd")
+    return render_gallery(folder, {kind: _make(kind, folder / f"in-{kind}") for kind in ODD_KINDS}, "pdf/x-4")
+
+
+@pytest.mark.parametrize("kind", ODD_KINDS)
+def test_odd_but_legitimate_images_render_upright_and_in_colour(odd_images, kind):
+    png, placed = odd_images
+    item = placed[kind]
     if kind.startswith("gray"):
         for name, (fx, fy) in {"top-left": (0.25, 0.25), "bottom-right": (0.75, 0.75)}.items():
             r, g, b = QUADRANTS[name]
@@ -196,7 +232,7 @@ def test_zero_byte_image(poster_with, tmp_path):
 
 def test_text_file_named_jpg(poster_with, tmp_path):
     fake = tmp_path / "notiz.jpg"
-    fake.write_text("Bitte Foto von Tamara nachreichen.\n", encoding="utf-8")
+    fake.write_text("Bitte Foto von Brigitte nachreichen.\n", encoding="utf-8")
     refused(poster_with(fake), tmp_path / "out", "not a readable image", "notiz.jpg")
 
 

@@ -20,13 +20,12 @@ from plakat.render.pdf import write_pdf
 from plakat.render.png import (MAX_PNG_SIDE, PngStreamWriter, _adler32_combine, rasterise, strip_rows_for,
                                write_png)
 from plakat.units import EMU_PER_INCH
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def poster(tmp_path_factory):
-    """The city-light poster (portraits, text, flat colour) as the screen PDF a PNG is drawn from."""
-    scene = build(ROOT / "layouts" / "clp-hauptbahnhof.yaml").scene
+def poster(one_portrait_clp_layout, tmp_path_factory):
+    """The city-light poster (a portrait, text, flat colour) as the screen PDF a PNG is drawn from."""
+    scene = build(one_portrait_clp_layout).scene
     pdf = tmp_path_factory.mktemp("png") / "poster.pdf"
     write_pdf(scene, pdf, options=SCREEN)
     return pdf, scene

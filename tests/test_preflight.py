@@ -2,7 +2,9 @@
 
 The shipped stadtbibliothek layout is clean (no findings at all, even under --strict); each fire
 test changes one thing about it (a layout key, an asset, a scene item or a written file) and
-asserts the specific code, and where it matters the element, severity and figures.
+asserts the specific code, and where it matters the element, severity and figures. Checks of the
+page, its text and fonts, or of one replaced image start from the same billboard with Brigitte
+alone (``findings_for_one_portrait``): nine portraits to probe and decode would prove nothing more.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from plakat.pipeline import build
 from plakat.preflight import (Finding, check_files, check_pdf, check_png, check_resolution, check_scene,
                               check_seams, has_errors, read_png_header, sort_findings)
 from plakat.render.pdf import write_pdf
-from plakat.render.png import write_png
 from plakat.scene import Fill, PlacedImage, Rect, TextLine
 from plakat.units import EMU_PER_INCH, EMU_PER_MM, mm
-from conftest import ROOT, STADTBIBLIOTHEK
+from conftest import ONE_PORTRAIT, ROOT, STADTBIBLIOTHEK, cut_to_people, file_of
 
 ALL_CODES = {
     "resolution-too-low", "resolution-below-recommended", "image-upscaled", "image-oversized",
@@ -40,7 +41,7 @@ ALL_CODES = {
 }
 PEOPLE = ["Tamara", "Markus", "Verena", "Valentino", "Elif", "Jupp", "Marlon", "Jannine", "Brigitte"]
 ROW_ONE = PEOPLE[:6]
-PNG_DPI = 5
+PNG_DPI = 10  # the resolution of the shared reference render's PNG
 
 runner = CliRunner()
 
@@ -53,18 +54,32 @@ def billboard():
     return build(STADTBIBLIOTHEK)
 
 
-@pytest.fixture
-def findings_for(stadtbibliothek_data, write_layout):
-    """Apply ``change`` to the stadtbibliothek data, build it and run every scene check."""
+@pytest.fixture(scope="module")
+def one_portrait_billboard(one_portrait_layout):
+    """The billboard with Brigitte alone, built once: for scene changes that all checks must see."""
+    return build(one_portrait_layout)
 
+
+def _findings_after(data, write_layout):
     def run(change=None):
-        data = stadtbibliothek_data
         if change is not None:
             change(data)
         built = build(write_layout(data))
         return built, check_scene(built.scene, built.assets.fonts)
 
     return run
+
+
+@pytest.fixture
+def findings_for(stadtbibliothek_data, write_layout):
+    """Apply ``change`` to the stadtbibliothek data, build it and run every scene check."""
+    return _findings_after(stadtbibliothek_data, write_layout)
+
+
+@pytest.fixture
+def findings_for_one_portrait(one_portrait_data, write_layout):
+    """As ``findings_for``, on the billboard with Brigitte alone (people[0], in her shipped cell)."""
+    return _findings_after(one_portrait_data, write_layout)
 
 
 def codes(findings: list[Finding]) -> set[str]:
@@ -187,8 +202,8 @@ def test_resolution_quiet(findings_for, settings):
     ({"viewing_distance": "1m", "recommended_ppi": 60}, 60),  # an explicit figure wins
     ({}, 50),  # the 18/1 preset
 ], ids=["5m", "1m", "2m", "5m-on-18/1", "explicit-wins", "preset"])
-def test_viewing_distance_follows_the_arc_minute_rule(findings_for, settings, expected):
-    built, _ = findings_for(with_preflight(**settings))
+def test_viewing_distance_follows_the_arc_minute_rule(findings_for_one_portrait, settings, expected):
+    built, _ = findings_for_one_portrait(with_preflight(**settings))
     assert built.scene.rules.recommended_ppi == pytest.approx(expected, abs=0.05)
     assert arc_minute_ppi(5000) == pytest.approx(17.5, abs=0.05)
     assert arc_minute_ppi(1000) == pytest.approx(87.3, abs=0.05)
@@ -240,8 +255,8 @@ def test_image_oversized_quiet(findings_for, settings):
 # --- bleed --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bleed", ["2mm", "9.9mm"])
-def test_bleed_too_small_fires(findings_for, bleed):
-    _, findings = findings_for(lambda data: data.update(bleed=bleed))
+def test_bleed_too_small_fires(findings_for_one_portrait, bleed):
+    _, findings = findings_for_one_portrait(lambda data: data.update(bleed=bleed))
     hits = of_code(findings, "bleed-too-small")
     assert len(hits) == 1
     assert hits[0].severity == "error" and hits[0].element == "page"
@@ -249,18 +264,18 @@ def test_bleed_too_small_fires(findings_for, bleed):
 
 
 @pytest.mark.parametrize("bleed", ["10mm", "15mm"])
-def test_bleed_too_small_quiet(findings_for, bleed):
-    _, findings = findings_for(lambda data: data.update(bleed=bleed))
+def test_bleed_too_small_quiet(findings_for_one_portrait, bleed):
+    _, findings = findings_for_one_portrait(lambda data: data.update(bleed=bleed))
     assert "bleed-too-small" not in codes(findings)
 
 
-def test_custom_size_requires_no_bleed(findings_for):
+def test_custom_size_requires_no_bleed(findings_for_one_portrait):
     def custom(data):
         del data["format"]
         data["size"] = {"width": "3560mm", "height": "2520mm"}
         data["bleed"] = "0mm"
 
-    _, findings = findings_for(custom)
+    _, findings = findings_for_one_portrait(custom)
     assert not codes(findings) & {"bleed-too-small", "bleed-missing"}
 
 
@@ -281,34 +296,34 @@ def _edges(scene, left=None, top=None, right=None, bottom=None) -> Rect:
     ({"left": "-half"}, "left"),  # halfway into the bleed is not enough either
     ({"left": 0, "top": 0, "right": "W", "bottom": "H"}, "left, top, right, bottom"),
 ])
-def test_bleed_missing_fires(billboard, edges, sides):
-    scene = billboard.scene
+def test_bleed_missing_fires(one_portrait_billboard, edges, sides):
+    scene = one_portrait_billboard.scene
     values = {"W": scene.width, "H": scene.height, "-half": -scene.bleed // 2}
     rect = _edges(scene, **{k: values.get(v, v) for k, v in edges.items()})
     broken = replace_items(scene, Fill, "background", rect=rect)
-    hits = of_code(check_scene(broken, billboard.assets.fonts), "bleed-missing")
+    hits = of_code(check_scene(broken, one_portrait_billboard.assets.fonts), "bleed-missing")
     assert [(f.element, f.severity) for f in hits] == [("background", "error")]
     assert f"on the {sides}:" in hits[0].message
 
 
-def test_bleed_missing_fires_for_an_image(billboard):
-    scene = billboard.scene
-    tamara = item(scene, PlacedImage, "Tamara")
-    broken = replace_items(scene, PlacedImage, "Tamara",
-                           rect=Rect(0, tamara.rect.y, tamara.rect.right, tamara.rect.h))
-    hits = of_code(check_scene(broken, billboard.assets.fonts), "bleed-missing")
-    assert [f.element for f in hits] == ["Tamara"] and "on the left:" in hits[0].message
+def test_bleed_missing_fires_for_an_image(one_portrait_billboard):
+    scene = one_portrait_billboard.scene
+    portrait = item(scene, PlacedImage, ONE_PORTRAIT)
+    broken = replace_items(scene, PlacedImage, ONE_PORTRAIT,
+                           rect=Rect(0, portrait.rect.y, portrait.rect.right, portrait.rect.h))
+    hits = of_code(check_scene(broken, one_portrait_billboard.assets.fonts), "bleed-missing")
+    assert [f.element for f in hits] == [ONE_PORTRAIT] and "on the left:" in hits[0].message
 
 
 @pytest.mark.parametrize("rect", ["bleed-box", "beyond", "inside"])
-def test_bleed_missing_quiet(billboard, rect):
-    scene = billboard.scene
+def test_bleed_missing_quiet(one_portrait_billboard, rect):
+    scene = one_portrait_billboard.scene
     b = scene.bleed
     rects = {"bleed-box": scene.bleed_box,
              "beyond": Rect(-2 * b, -2 * b, scene.width + 4 * b, scene.height + 4 * b),
              "inside": Rect(1, 1, scene.width - 2, scene.height - 2)}  # never reaches the trim
     changed = replace_items(scene, Fill, "background", rect=rects[rect])
-    assert "bleed-missing" not in codes(check_scene(changed, billboard.assets.fonts))
+    assert "bleed-missing" not in codes(check_scene(changed, one_portrait_billboard.assets.fonts))
 
 
 def test_engine_carries_edge_portraits_into_the_bleed(findings_for):
@@ -334,8 +349,8 @@ def _hashtag_at(x_mm: float):
     (1940, "text-outside-safe"),  # ink ends exactly at the trim: inside the trim
     (1941, "text-outside-trim"),  # 1 mm past the trim
 ])
-def test_text_outside_fires(findings_for, x_mm, expected):
-    _, findings = findings_for(_hashtag_at(x_mm))
+def test_text_outside_fires(findings_for_one_portrait, x_mm, expected):
+    _, findings = findings_for_one_portrait(_hashtag_at(x_mm))
     hits = [f for f in findings if f.element == "hashtag"]
     assert [(f.code, f.severity) for f in hits] == \
         [(expected, "error" if expected == "text-outside-trim" else "warning")]
@@ -343,8 +358,8 @@ def test_text_outside_fires(findings_for, x_mm, expected):
 
 
 @pytest.mark.parametrize("x_mm", [1840, 1890])  # shipped; ink ends exactly on the safe margin
-def test_text_outside_quiet(findings_for, x_mm):
-    _, findings = findings_for(_hashtag_at(x_mm))
+def test_text_outside_quiet(findings_for_one_portrait, x_mm):
+    _, findings = findings_for_one_portrait(_hashtag_at(x_mm))
     assert not codes(findings) & {"text-outside-safe", "text-outside-trim"}
 
 
@@ -356,14 +371,14 @@ def test_focus_outside_safe_fires_from_the_layout(findings_for):
 
 
 @pytest.mark.parametrize("dx, fires", [(-1, True), (0, False), (mm(1), False)], ids=["1-emu-out", "on-edge", "in"])
-def test_focus_outside_safe_at_the_edge(billboard, dx, fires):
-    scene = billboard.scene
+def test_focus_outside_safe_at_the_edge(one_portrait_billboard, dx, fires):
+    scene = one_portrait_billboard.scene
     safe = scene.safe_box
-    focus = (safe.x + dx, item(scene, PlacedImage, "Tamara").focus[1])
-    changed = replace_items(scene, PlacedImage, "Tamara", focus=focus)
-    hits = of_code(check_scene(changed, billboard.assets.fonts), "focus-outside-safe")
+    focus = (safe.x + dx, item(scene, PlacedImage, ONE_PORTRAIT).focus[1])
+    changed = replace_items(scene, PlacedImage, ONE_PORTRAIT, focus=focus)
+    hits = of_code(check_scene(changed, one_portrait_billboard.assets.fonts), "focus-outside-safe")
     if fires:
-        assert [f.element for f in hits] == ["Tamara"]
+        assert [f.element for f in hits] == [ONE_PORTRAIT]
         assert hits[0].position_mm == (round(focus[0] / EMU_PER_MM, 1), round(focus[1] / EMU_PER_MM, 1))
     else:
         assert hits == []
@@ -385,12 +400,12 @@ def test_seam_through_text_fires(findings_for):
     assert "seam-through-face" not in codes(findings)
 
 
-def test_seam_through_text_fires_for_a_glyph(findings_for):
+def test_seam_through_text_fires_for_a_glyph(findings_for_one_portrait):
     def hashtag_on_the_split(data):
         data["hashtag"]["align"] = "left"
         data["hashtag"]["box"]["x"] = "1760mm"  # '#' starts 20 mm before the split at 1780 mm
 
-    _, findings = findings_for(hashtag_on_the_split)
+    _, findings = findings_for_one_portrait(hashtag_on_the_split)
     hits = of_code(findings, "seam-through-text")
     assert [f.element for f in hits] == ["hashtag"] and "the glyph '#'" in hits[0].message
 
@@ -468,23 +483,23 @@ def test_seam_through_a_caption_fires_even_between_words(billboard):
 
 # --- text and fonts -----------------------------------------------------------------------------
 
-def test_text_overflow_fires(findings_for):
+def test_text_overflow_fires(findings_for_one_portrait):
     def long_role(data):
         data["people"][0]["role"] = "Donaudampfschifffahrtsgesellschaftskapitänsmützenträgerin"
         data["captions"]["lines"][1]["size"] = {"max": "110pt", "min": "100pt"}
 
-    _, findings = findings_for(long_role)
+    _, findings = findings_for_one_portrait(long_role)
     hits = of_code(findings, "text-overflow")
-    assert [(f.element, f.severity) for f in hits] == [("caption of Tamara", "error")]
+    assert [(f.element, f.severity) for f in hits] == [(f"caption of {ONE_PORTRAIT}", "error")]
     assert hits[0].position_mm is not None
 
 
-def test_text_overflow_quiet(findings_for):
+def test_text_overflow_quiet(findings_for_one_portrait):
     def long_role_small_min(data):
         data["people"][0]["role"] = "Donaudampfschifffahrtsgesellschaftskapitänsmützenträgerin"
         data["captions"]["lines"][1]["size"] = {"max": "95pt", "min": "10pt"}
 
-    _, findings = findings_for(long_role_small_min)
+    _, findings = findings_for_one_portrait(long_role_small_min)
     assert "text-overflow" not in codes(findings)
 
 
@@ -540,9 +555,9 @@ def font_with_fs_type(tmp_path_factory):
     (0x0008, "regular", False),  # editable
     (0x0002, "italic", False),  # restricted, but the layout never sets text in it
 ])
-def test_font_not_embeddable(findings_for, font_with_fs_type, fs_type, key, fires):
+def test_font_not_embeddable(findings_for_one_portrait, font_with_fs_type, fs_type, key, fires):
     path = font_with_fs_type(fs_type)
-    _, findings = findings_for(lambda data: data["fonts"].update({key: str(path)}))
+    _, findings = findings_for_one_portrait(lambda data: data["fonts"].update({key: str(path)}))
     hits = of_code(findings, "font-not-embeddable")
     if fires:
         assert [(f.element, f.severity) for f in hits] == [(key, "error")]
@@ -585,23 +600,23 @@ def _portrait(path, person=0):
     ("cmyk", True), ("rgba", True), ("palette", True),
     ("rgb", False), ("grey", False), ("rgb-png", False),
 ])
-def test_image_colour_mode(findings_for, tmp_path, kind, fires):
-    _, findings = findings_for(_portrait(_make_image(tmp_path, kind)))
+def test_image_colour_mode(findings_for_one_portrait, tmp_path, kind, fires):
+    _, findings = findings_for_one_portrait(_portrait(_make_image(tmp_path, kind)))
     hits = of_code(findings, "image-colour-mode")
     if fires:
-        assert [(f.element, f.severity) for f in hits] == [("Tamara", "info")]
+        assert [(f.element, f.severity) for f in hits] == [(ONE_PORTRAIT, "info")]
     else:
         assert hits == []
 
 
 @pytest.mark.parametrize("kind, fires", [("turned", True), ("upright", False), ("rgb", False)])
-def test_image_orientation(findings_for, tmp_path, kind, fires):
-    built, findings = findings_for(_portrait(_make_image(tmp_path, kind)))
+def test_image_orientation(findings_for_one_portrait, tmp_path, kind, fires):
+    built, findings = findings_for_one_portrait(_portrait(_make_image(tmp_path, kind)))
     hits = of_code(findings, "image-orientation")
-    info = built.assets.images["Tamara"]
+    info = built.assets.images[ONE_PORTRAIT]
     assert (info.width, info.height) == ((300, 240) if kind == "upright" else (240, 300))  # as displayed
     if fires:
-        assert [(f.element, f.severity) for f in hits] == [("Tamara", "info")]
+        assert [(f.element, f.severity) for f in hits] == [(ONE_PORTRAIT, "info")]
         assert "EXIF orientation 6" in hits[0].message
     else:
         assert hits == []
@@ -619,12 +634,12 @@ def truncated_jpeg(tmp_path):
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.99])
-def test_image_unreadable_fires(findings_for, tmp_path, fraction):
+def test_image_unreadable_fires(findings_for_one_portrait, tmp_path, fraction):
     truncated = _truncate(ROOT / "portraits" / "tamara.jpg", tmp_path / "truncated.jpg", fraction)
-    built, findings = findings_for(_portrait(truncated))
-    assert (built.assets.images["Tamara"].width, built.assets.images["Tamara"].height) == (2400, 3000)
+    built, findings = findings_for_one_portrait(_portrait(truncated))
+    assert (built.assets.images[ONE_PORTRAIT].width, built.assets.images[ONE_PORTRAIT].height) == (2400, 3000)
     hits = of_code(findings, "image-unreadable")
-    assert [(f.element, f.severity) for f in hits] == [("Tamara", "error")]
+    assert [(f.element, f.severity) for f in hits] == [(ONE_PORTRAIT, "error")]
     assert "truncated.jpg" in hits[0].message and "truncated" in hits[0].message.split("(")[1]
 
 
@@ -637,8 +652,8 @@ def test_image_unreadable_reported_once_per_file(findings_for, truncated_jpeg):
     assert [f.element for f in of_code(findings, "image-unreadable")] == ["Tamara"]
 
 
-def test_image_unreadable_quiet(findings_for, portrait_copy):
-    _, findings = findings_for(_portrait(portrait_copy("whole.jpg")))
+def test_image_unreadable_quiet(findings_for_one_portrait, portrait_copy):
+    _, findings = findings_for_one_portrait(_portrait(portrait_copy("whole.jpg")))
     assert "image-unreadable" not in codes(findings)
     assert findings == []
 
@@ -646,12 +661,9 @@ def test_image_unreadable_quiet(findings_for, portrait_copy):
 # --- written files ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def written(billboard, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("written")
-    pdf, png = folder / "poster.pdf", folder / "poster.png"
-    write_pdf(billboard.scene, pdf)
-    write_png(pdf, billboard.scene, png, PNG_DPI)
-    return pdf, png
+def written(shipped_print):
+    """The shipped billboard's print PDF and its PNG at PNG_DPI, as the pipeline writes them."""
+    return file_of(shipped_print, "pdf"), file_of(shipped_print, "png")
 
 
 def test_written_files_are_clean(billboard, written):
@@ -804,6 +816,7 @@ def test_effective_ppi_agrees_with_pdfimages_for_converted_images(findings_for, 
     Image.new("RGBA", (900, 500), (10, 20, 30, 128)).save(wide)
 
     def portraits(data):
+        data.update(cut_to_people(data, *PEOPLE[:3]))  # the first row's first three cells
         for index, path in enumerate((turned, cmyk, wide)):
             data["people"][index]["portrait"] = str(path)
 
@@ -813,7 +826,7 @@ def test_effective_ppi_agrees_with_pdfimages_for_converted_images(findings_for, 
     measured = _pdfimages_ppi(pdf)
     images = built.scene.of_type(PlacedImage)
     assert len(measured) == len(images)
-    assert {round(min(i.ppi)) for i in images[:3]} == {23, 25, 19}  # all three differ from 115
+    assert len(images) == 3 and {round(min(i.ppi)) for i in images} == {23, 25, 19}  # all three differ from 115
     for placed, (x_ppi, y_ppi) in zip(images, measured):
         assert placed.ppi[0] == pytest.approx(x_ppi, abs=1), placed.element
         assert placed.ppi[1] == pytest.approx(y_ppi, abs=1), placed.element
@@ -827,8 +840,8 @@ def test_check_clean_layout_exits_0():
     assert "OK" in result.stdout
 
 
-def test_check_json_report(stadtbibliothek_data, write_layout):
-    data = stadtbibliothek_data
+def test_check_json_report(one_portrait_data, write_layout):
+    data = one_portrait_data  # the broken one; the clean one is the shipped layout
     data["bleed"] = "2mm"  # error, no position
     data["hashtag"]["box"]["x"] = "1891mm"  # warning, with a position
     broken = write_layout(data, "broken.yaml")
@@ -851,8 +864,8 @@ def test_check_json_report(stadtbibliothek_data, write_layout):
     assert by_code["text-outside-safe"]["element"] == "hashtag"
 
 
-def test_check_strict_fails_on_warnings_only(stadtbibliothek_data, write_layout):
-    data = stadtbibliothek_data
+def test_check_strict_fails_on_warnings_only(one_portrait_data, write_layout):
+    data = one_portrait_data
     data["hashtag"]["box"]["x"] = "1891mm"  # text-outside-safe: a warning, nothing else
     layout = write_layout(data)
     lenient = run_cli("check", layout, "--json")
@@ -865,16 +878,16 @@ def test_check_strict_fails_on_warnings_only(stadtbibliothek_data, write_layout)
     assert run_cli("check", layout, "--strict").exit_code == 1
 
 
-def test_check_strict_lets_info_pass(stadtbibliothek_data, write_layout):
-    data = stadtbibliothek_data
+def test_check_strict_lets_info_pass(one_portrait_data, write_layout):
+    data = one_portrait_data
     data["preflight"]["max_upscale"] = 0.5  # image-upscaled: info only
     result = run_cli("check", write_layout(data), "--strict", "--json")
     assert result.exit_code == 0
     assert {f["code"] for f in json.loads(result.stdout)["layouts"][0]["findings"]} == {"image-upscaled"}
 
 
-def test_check_error_exits_1(stadtbibliothek_data, write_layout):
-    data = stadtbibliothek_data
+def test_check_error_exits_1(one_portrait_data, write_layout):
+    data = one_portrait_data
     data["hashtag"]["box"]["x"] = "1941mm"  # text-outside-trim
     result = run_cli("check", write_layout(data))
     assert result.exit_code == 1
@@ -893,9 +906,9 @@ def test_check_invalid_layout_exits_2(stadtbibliothek_data, write_layout):
     assert any("min_pi" in line for line in entry["invalid"])
 
 
-def test_render_refuses_on_error_unless_forced(stadtbibliothek_data, write_layout, tmp_path):
-    data = stadtbibliothek_data
-    data["people"][0]["name"] = "Tamara 🙂"  # glyph-missing
+def test_render_refuses_on_error_unless_forced(one_portrait_data, write_layout, tmp_path):
+    data = one_portrait_data
+    data["people"][0]["role"] = "Rentnerin 🙂"  # glyph-missing
     layout = write_layout(data)
     out = tmp_path / "out"
     refused = run_cli("render", layout, "--out", out, "--png-dpi", PNG_DPI)
@@ -907,8 +920,8 @@ def test_render_refuses_on_error_unless_forced(stadtbibliothek_data, write_layou
     assert {p.name for p in out.iterdir()} == {"poster.pdf", "poster.png"}
 
 
-def test_render_writes_with_warnings_only(stadtbibliothek_data, write_layout, tmp_path):
-    data = stadtbibliothek_data
+def test_render_writes_with_warnings_only(one_portrait_data, write_layout, tmp_path):
+    data = one_portrait_data
     data["hashtag"]["box"]["x"] = "1891mm"
     out = tmp_path / "out"
     result = run_cli("render", write_layout(data), "--out", out, "--png-dpi", PNG_DPI)
@@ -926,7 +939,7 @@ def test_png_size_of_a_real_render_matches_the_scene(billboard, written):
 # --- broken images and nonsense settings ---------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["cmyk", "turned"])
-def test_check_reports_a_truncated_image_that_needs_converting(stadtbibliothek_data, write_layout, tmp_path, kind):
+def test_check_reports_a_truncated_image_that_needs_converting(one_portrait_data, write_layout, tmp_path, kind):
     whole = tmp_path / f"{kind}.jpg"
     noise = Image.effect_noise((400, 500), 60).convert("RGB")
     if kind == "cmyk":
@@ -936,7 +949,7 @@ def test_check_reports_a_truncated_image_that_needs_converting(stadtbibliothek_d
         exif[0x0112] = 6
         noise.save(whole, quality=95, exif=exif)
     truncated = _truncate(whole, tmp_path / f"truncated-{kind}.jpg")
-    data = stadtbibliothek_data
+    data = one_portrait_data
     data["people"][0]["portrait"] = str(truncated)
     result = run_cli("check", write_layout(data), "--json")
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -955,11 +968,11 @@ def test_nonsense_preflight_lengths_are_refused(stadtbibliothek_data, write_layo
     assert f"preflight.{key}" in result.stderr
 
 
-def test_truncated_png_is_refused_with_its_line_after_a_full_decode(stadtbibliothek_data, write_layout, tmp_path):
+def test_truncated_png_is_refused_with_its_line_after_a_full_decode(one_portrait_data, write_layout, tmp_path):
     whole = tmp_path / "whole.png"
     Image.effect_noise((400, 500), 60).convert("RGB").save(whole)
     truncated = _truncate(whole, tmp_path / "truncated.png")
-    data = stadtbibliothek_data
+    data = one_portrait_data
     data["people"][0]["portrait"] = str(truncated)
     result = run_cli("check", write_layout(data), "--json")
     assert result.exit_code == 2, result.output

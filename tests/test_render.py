@@ -14,16 +14,15 @@ from PIL import Image
 
 from plakat.pipeline import render
 from plakat.units import EMU_PER_PT, mm
-from conftest import ROOT
+from conftest import CLP, ROOT, cut_to_people, shipped_data
 
 MM = 72 / 25.4
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(shipped_print):
     """The shipped billboard at 10 dpi (PDF identical to the full one; the PNG small)."""
-    out = tmp_path_factory.mktemp("out")
-    return render(ROOT / "layouts" / "stadtbibliothek.yaml", out, png_dpi=10)
+    return shipped_print
 
 
 def pdf_path(result):
@@ -66,10 +65,9 @@ def test_fonts_embedded_as_subsets(rendered):
 
 
 @pytest.fixture(scope="module")
-def rendered_screen(tmp_path_factory):
+def rendered_screen(shipped_screen):
     """The shipped billboard as a screen (RGB) PDF."""
-    return render(ROOT / "layouts" / "stadtbibliothek.yaml", tmp_path_factory.mktemp("screen"), png_dpi=10,
-                  standard="screen")
+    return shipped_screen
 
 
 def test_portrait_jpegs_are_embedded_byte_for_byte_in_the_screen_pdf(rendered_screen):
@@ -124,29 +122,32 @@ def test_png_is_the_pdf_drawn(rendered):
     assert at(caption.rect.right - mm(5), caption.rect.bottom - mm(5)) == (255, 255, 255)
 
 
-def test_rendering_is_deterministic(tmp_path):
-    layout = ROOT / "layouts" / "clp-hauptbahnhof.yaml"
-    first = render(layout, tmp_path / "a", png_dpi=20)
-    second = render(layout, tmp_path / "b", png_dpi=20)
+def test_rendering_is_deterministic(write_layout, tmp_path):
+    """The city-light poster, with two portraits converted side by side: the same PDF and PNG bytes
+    every time."""
+    layout = write_layout(cut_to_people(shipped_data(CLP), "Tamara", "Brigitte"))
+    first = render(layout, tmp_path / "a", png_dpi=10)
+    second = render(layout, tmp_path / "b", png_dpi=10)
     for a, b in zip(first.files, second.files):
         assert a.path.read_bytes() == b.path.read_bytes(), a.kind
 
 
-def test_source_date_epoch_sets_the_dates(tmp_path, monkeypatch):
+def test_source_date_epoch_sets_the_dates(one_portrait_data, write_layout, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    result = render(ROOT / "layouts" / "clp-hauptbahnhof.yaml", tmp_path, png_dpi=5)
+    one_portrait_data["output"] = {"png": False}
+    result = render(write_layout(one_portrait_data), tmp_path)
     with pikepdf.open(pdf_path(result)) as pdf:
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:20231114")
         assert str(pdf.docinfo["/Title"]).startswith("Duisburg ist echt solidarisch")
 
 
-def test_strips_join_without_seams(tmp_path):
-    """The strip renderer gives the same pixels as one whole-page render."""
+def test_strips_join_without_seams(one_portrait_clp_layout, tmp_path):
+    """The strip renderer gives the same pixels as one whole-page render, of a print file."""
     from plakat.pipeline import build
     from plakat.render.pdf import write_pdf
     from plakat.render.png import write_png
 
-    scene = build(ROOT / "layouts" / "clp-hauptbahnhof.yaml").scene
+    scene = build(one_portrait_clp_layout).scene
     write_pdf(scene, tmp_path / "p.pdf")
     write_png(tmp_path / "p.pdf", scene, tmp_path / "strips.png", 15, strip_rows=37)
     write_png(tmp_path / "p.pdf", scene, tmp_path / "whole.png", 15, strip_rows=100000)
