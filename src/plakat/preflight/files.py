@@ -16,6 +16,7 @@ import io
 import math
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,30 +147,44 @@ def measure_ink(path: Path) -> tuple[float, str]:
             if operator in _CMYK_OPERATORS:
                 inks = [float(v) * 100 for v in operands]
                 if sum(inks) > highest:
-                    highest, where = (
-                        sum(inks),
-                        "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(*(round(v, 1) for v in inks)),
-                    )
-        for name, xobject in resources(page, "/XObject").items():
-            if xobject.get("/Subtype") != pikepdf.Name.Image or xobject.get("/ColorSpace") != pikepdf.Name.DeviceCMYK:
-                continue
-            ink = _image_ink(xobject)
+                    highest = sum(inks)
+                    where = "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(*(round(v, 1) for v in inks))
+        cmyk_images = [
+            (name, xobject)
+            for name, xobject in resources(page, "/XObject").items()
+            if xobject.get("/Subtype") == pikepdf.Name.Image and xobject.get("/ColorSpace") == pikepdf.Name.DeviceCMYK
+        ]
+        # pikepdf reads the streams here; decoding and summing release the GIL, so two threads share them
+        jobs = [_encoded_image(xobject) for _name, xobject in cmyk_images]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            inks_found = list(pool.map(_image_ink, jobs))
+        for (name, xobject), ink in zip(cmyk_images, inks_found):
             if ink > highest:
                 highest, where = ink, f"a pixel of the {xobject.Width} x {xobject.Height} px image {name}"
     return round(highest, 1), where
 
 
-def _image_ink(xobject: Any) -> float:
+def _encoded_image(xobject: Any) -> bytes | Image.Image:
+    """A JPEG's bytes as stored (decoded later, off the main thread), or any other image decoded."""
     if xobject.get("/Filter") == pikepdf.Name.DCTDecode:
+        return bytes(xobject.read_raw_bytes())
+    return pikepdf.PdfImage(xobject).as_pil_image()
+
+
+def _image_ink(encoded: bytes | Image.Image) -> float:
+    if isinstance(encoded, bytes):
         # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
-        with Image.open(io.BytesIO(xobject.read_raw_bytes())) as image:
+        with Image.open(io.BytesIO(encoded)) as image:
             pixels_cmyk = np.asarray(image.convert("CMYK"))
     else:
-        pixels_cmyk = np.asarray(pikepdf.PdfImage(xobject).as_pil_image().convert("CMYK"))
-    flat = pixels_cmyk.reshape(-1, 4)
+        pixels_cmyk = np.asarray(encoded.convert("CMYK"))
     highest = 0
-    for start in range(0, flat.shape[0], 1 << 20):  # bands keep the uint16 sums small
-        highest = max(highest, int(flat[start : start + (1 << 20)].sum(axis=1, dtype=np.uint16).max(initial=0)))
+    for top in range(0, pixels_cmyk.shape[0], 256):  # bands keep the sums small
+        band = pixels_cmyk[top : top + 256]
+        total = band[..., 0].astype(np.uint16)
+        for ink in range(1, 4):
+            total += band[..., ink]
+        highest = max(highest, int(total.max(initial=0)))
     return highest / 255 * 100
 
 
