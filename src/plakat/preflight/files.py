@@ -12,9 +12,11 @@ header parsed by hand.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import struct
+import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -173,11 +175,31 @@ def _encoded_image(xobject: Any) -> bytes | Image.Image:
 
 def _image_ink(encoded: bytes | Image.Image) -> float:
     if isinstance(encoded, bytes):
-        # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
-        with Image.open(io.BytesIO(encoded)) as image:
-            pixels_cmyk = np.asarray(image.convert("CMYK"))
-    else:
-        pixels_cmyk = np.asarray(encoded.convert("CMYK"))
+        return _jpeg_ink(hashlib.sha256(encoded).digest(), encoded)
+    return _pixels_ink(np.asarray(encoded.convert("CMYK")))
+
+
+_jpeg_inks: dict[bytes, float] = {}
+_jpeg_inks_lock = threading.Lock()
+
+
+def _jpeg_ink(digest: bytes, encoded: bytes) -> float:
+    """The highest total ink of a CMYK JPEG; remembered by content, since checking the same
+    portraits again (check, then render) would decode the same bytes again."""
+    known = _jpeg_inks.get(digest)
+    if known is not None:
+        return known
+    # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
+    with Image.open(io.BytesIO(encoded)) as image:
+        ink = _pixels_ink(np.asarray(image.convert("CMYK")))
+    with _jpeg_inks_lock:
+        _jpeg_inks[digest] = ink
+        while len(_jpeg_inks) > 256:
+            del _jpeg_inks[next(iter(_jpeg_inks))]
+    return ink
+
+
+def _pixels_ink(pixels_cmyk: np.ndarray) -> float:
     highest = 0
     for top in range(0, pixels_cmyk.shape[0], 256):  # bands keep the sums small
         band = pixels_cmyk[top : top + 256]
