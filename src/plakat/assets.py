@@ -54,6 +54,7 @@ class FontMetrics:
     embedding_allowed: bool
     _cmap: dict[int, str] = field(repr=False, default_factory=dict)
     _advance: dict[str, int] = field(repr=False, default_factory=dict)
+    _outline_ok: dict[str, bool] = field(repr=False, default_factory=dict)  # characters whose outlines were read
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` the font has no glyph for (line breaks and tabs aside)."""
@@ -61,21 +62,20 @@ class FontMetrics:
 
     def damaged(self, text: str) -> list[str]:
         """Characters of ``text`` whose outlines cannot be read: a font damaged in copying passes the
-        table checks above (only cmap and metrics are read up front) and would fail in the PDF writer."""
-        font = TTFont(self.path, lazy=True)
-        glyphs = font["glyf"]
-        broken = []
-        for char in sorted(set(text) - {"\n", "\t"}):
-            name = self._cmap.get(ord(char))
-            if name is None:
-                continue
-            try:
-                glyph = glyphs[name]
-                if glyph.numberOfContours:
-                    glyph.recalcBounds(glyphs)
-            except Exception:  # fontTools raises whatever the garbage leads its parser into
-                broken.append(char)
-        return broken
+        table checks above (only cmap and metrics are read up front) and would fail in the PDF writer.
+        Each character is read once per font."""
+        unread = sorted({c for c in text if c not in "\n\t" and ord(c) in self._cmap} - self._outline_ok.keys())
+        if unread:
+            glyphs = TTFont(self.path, lazy=True)["glyf"]
+            for char in unread:
+                try:
+                    glyph = glyphs[self._cmap[ord(char)]]
+                    if glyph.numberOfContours:
+                        glyph.recalcBounds(glyphs)
+                    self._outline_ok[char] = True
+                except Exception:  # fontTools raises whatever the garbage leads its parser into
+                    self._outline_ok[char] = False
+        return sorted(c for c in set(text) if self._outline_ok.get(c) is False)
 
     def width(self, text: str, size: float) -> float:
         """Advance width of ``text`` at ``size`` points, in points (no kerning, as the PDF sets it)."""
@@ -126,9 +126,22 @@ def probe_image(path: Path) -> ImageInfo:
         raise ValueError(f"{path} is not a readable image ({error})") from None
 
 
+_loaded_fonts: dict[tuple[Path, int, int], FontMetrics] = {}
+
+
 def load_font_metrics(path: Path) -> FontMetrics:
+    """A font's metrics; read once per file and version (path, size and modification time), since
+    parsing cmap, hmtx and post of a large font takes tens of milliseconds."""
     if not path.exists():
         raise ValueError(f"no such font file: {path}")
+    stat = path.stat()
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
+    if key not in _loaded_fonts:
+        _loaded_fonts[key] = _read_font_metrics(path)
+    return _loaded_fonts[key]
+
+
+def _read_font_metrics(path: Path) -> FontMetrics:
     try:
         font = TTFont(path, lazy=True)
         cmap = font.getBestCmap()

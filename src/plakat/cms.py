@@ -12,6 +12,7 @@ guess. Colours the layout gives as CMYK pass to the print file unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -216,16 +217,29 @@ def is_srgb(icc: bytes | None) -> bool:
     return "srgb" in description.lower().replace(" ", "")
 
 
+@functools.lru_cache(maxsize=4)
+def _profile_transforms(
+    data: bytes,
+) -> tuple[ImageCms.ImageCmsProfile, ImageCms.ImageCmsProfile, ImageCms.ImageCmsTransform, ImageCms.ImageCmsTransform]:
+    """The output profile, sRGB, and the transforms between them: building one takes littleCMS about
+    20 ms, and a process that checks and renders builds the same ones again and again."""
+    output = ImageCms.ImageCmsProfile(io.BytesIO(data))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    return (
+        output,
+        srgb,
+        ColourManager._transform(srgb, output, "RGB", "CMYK"),
+        ColourManager._transform(output, srgb, "CMYK", "RGB"),
+    )
+
+
 class ColourManager:
     """Converts layout colours and images between sRGB and one output profile's CMYK."""
 
     def __init__(self, profile: OutputProfile, max_ink: float = DEFAULT_MAX_INK):
         self.profile = profile
         self.max_ink = max_ink
-        self._output = ImageCms.ImageCmsProfile(io.BytesIO(profile.data))
-        self._srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-        self._to_print = self._transform(self._srgb, self._output, "RGB", "CMYK")
-        self._to_screen = self._transform(self._output, self._srgb, "CMYK", "RGB")
+        self._output, self._srgb, self._to_print, self._to_screen = _profile_transforms(profile.data)
 
     @staticmethod
     def _transform(source, target, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
