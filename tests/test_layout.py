@@ -225,3 +225,20 @@ def test_embed_reduction_only_for_oversized_images_and_keeps_twice_the_recommend
     else:
         assert ppi / factor >= KEEP_FACTOR * recommended
         assert factor == MAX_REDUCTION or ppi / (factor * 2) < KEEP_FACTOR * recommended
+
+
+def test_font_metrics_are_read_once_per_file_version(tmp_path):
+    import os
+    import shutil
+
+    from plakat.assets import load_font_metrics
+    from conftest import ROOT
+
+    font = tmp_path / "brand.ttf"
+    shutil.copy(ROOT / "assets/fonts/NotoSans-Regular.ttf", font)
+    first = load_font_metrics(font)
+    assert load_font_metrics(font) is first
+    shutil.copy(ROOT / "assets/fonts/NotoSans-Black.ttf", font)  # the designer swaps the file
+    os.utime(font, ns=(1, 1))
+    swapped = load_font_metrics(font)
+    assert swapped is not first and swapped.width("W", 100) != first.width("W", 100)
