@@ -61,7 +61,7 @@ class ExpectedPage:
         bleed = spec.bleed if spec.bleed is not None else preset.bleed
         return cls(width / EMU_PER_MM, height / EMU_PER_MM, bleed / EMU_PER_MM)
 
-    def boxes(self, options: PdfOptions) -> tuple[float, dict[str, tuple[float, float, float, float]]]:
+    def boxes(self, options: PdfOptions) -> tuple[int, dict[str, tuple[float, float, float, float]]]:
         """/UserUnit and the MediaBox, BleedBox and TrimBox (PDF units) of the delivered file."""
         bleed = self.bleed_mm / options.scale
         margin = mark_offset_mm(bleed) + MARK_LENGTH_MM + MARK_GAP_MM if options.marks else bleed
