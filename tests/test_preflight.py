@@ -36,6 +36,7 @@ ALL_CODES = {
     "seam-through-text", "seam-through-face", "text-overflow", "glyph-missing", "font-not-embeddable",
     "image-unreadable", "image-colour-mode", "image-orientation", "pdf-boxes", "font-not-embedded",
     "png-size", "png-dpi",
+    "text-too-small",  # exercised in test_legibility.py
     # the print file's codes are exercised in test_pdfx.py
     "ink-limit", "pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour", "pdfx-forbidden",
 }
@@ -171,7 +172,8 @@ def arc_minute_ppi(distance_mm: float) -> float:
     ({"min_ppi": 150}, "resolution-too-low", "error", 150),
     ({"min_ppi": 116}, "resolution-too-low", "error", 116),  # the portraits show 115.45 ppi
     ({"recommended_ppi": 200}, "resolution-below-recommended", "warning", 200),
-    ({"viewing_distance": "0.5m"}, "resolution-below-recommended", "warning", arc_minute_ppi(500)),
+    ({"viewing_distance": "0.5m", "recommended_ppi": None}, "resolution-below-recommended", "warning",
+     arc_minute_ppi(500)),
 ], ids=["min-150", "min-116", "recommended-200", "viewing-0.5m"])
 def test_resolution_fires(findings_for, settings, code, severity, required):
     built, findings = findings_for(with_preflight(**settings))
@@ -186,7 +188,7 @@ def test_resolution_fires(findings_for, settings, code, severity, required):
     assert not of_code(findings, other)  # below the minimum is not also "below recommended"
 
 
-@pytest.mark.parametrize("settings", [{}, {"min_ppi": 115}, {"viewing_distance": "1m"},
+@pytest.mark.parametrize("settings", [{}, {"min_ppi": 115}, {"viewing_distance": "1m", "recommended_ppi": None},
                                       {"recommended_ppi": 115}],
                          ids=["defaults", "min-115", "viewing-1m", "recommended-115"])
 def test_resolution_quiet(findings_for, settings):
@@ -194,13 +196,15 @@ def test_resolution_quiet(findings_for, settings):
     assert not codes(findings) & {"resolution-too-low", "resolution-below-recommended"}
 
 
+# The shipped layout states a viewing distance and keeps the 18/1's recommended ppi explicitly:
+# recommended_ppi None lets the distance speak.
 @pytest.mark.parametrize("settings, expected", [
-    ({"viewing_distance": "5m", "min_ppi": 10}, arc_minute_ppi(5000)),  # about 17.5 ppi
-    ({"viewing_distance": "1m"}, arc_minute_ppi(1000)),  # about 87 ppi
-    ({"viewing_distance": "2m"}, arc_minute_ppi(2000)),  # about 43.7 ppi
-    ({"viewing_distance": "5m"}, 30),  # 17.5 lies below the 18/1 minimum: the minimum counts
+    ({"viewing_distance": "5m", "min_ppi": 10, "recommended_ppi": None}, arc_minute_ppi(5000)),  # about 17.5 ppi
+    ({"viewing_distance": "1m", "recommended_ppi": None}, arc_minute_ppi(1000)),  # about 87 ppi
+    ({"viewing_distance": "2m", "recommended_ppi": None}, arc_minute_ppi(2000)),  # about 43.7 ppi
+    ({"viewing_distance": "5m", "recommended_ppi": None}, 30),  # 17.5 lies below the 18/1 minimum
     ({"viewing_distance": "1m", "recommended_ppi": 60}, 60),  # an explicit figure wins
-    ({}, 50),  # the 18/1 preset
+    ({"viewing_distance": None, "recommended_ppi": None}, 50),  # the 18/1 preset
 ], ids=["5m", "1m", "2m", "5m-on-18/1", "explicit-wins", "preset"])
 def test_viewing_distance_follows_the_arc_minute_rule(findings_for_one_portrait, settings, expected):
     built, _ = findings_for_one_portrait(with_preflight(**settings))

@@ -27,6 +27,7 @@ CODES: dict[str, Severity] = {
     "seam-through-text": "warning",
     "seam-through-face": "warning",
     "text-overflow": "error",
+    "text-too-small": "warning",
     "glyph-missing": "error",
     "font-not-embeddable": "error",
     "image-unreadable": "error",

@@ -144,6 +144,12 @@ class Rules:
     required_bleed: int
     sheets: tuple[int, int] | None
     seam_clearance: int
+    # Legibility (plakat.preflight.legibility); the defaults are PreflightSettings', so a scene
+    # built without a layout is judged as one that states nothing.
+    viewing_distance: int | None = None
+    legibility_ratio: float = 300.0
+    min_cap_height: int | None = None
+    legibility_exempt: tuple[str, ...] = ("credit",)
 
 
 @dataclass(frozen=True)

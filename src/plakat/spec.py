@@ -23,6 +23,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -271,10 +272,30 @@ class Sheets(Model):
     rows: int = Field(ge=1, le=20)
 
 
+# Text blocks a legibility check can leave out: the furniture by name, captions and quotes as a whole.
+LegibilityGroup = Literal["headline", "brand", "hashtag", "credit", "captions", "quotes"]
+LEGIBILITY_GROUPS: tuple[str, ...] = typing.get_args(LegibilityGroup)
+
+
 class PreflightSettings(Model):
     min_ppi: float | None = Field(None, gt=0, description="hard minimum; default: the format's")
     recommended_ppi: float | None = Field(None, gt=0, description="default: from viewing_distance or the format")
-    viewing_distance: LengthValue | None = Field(None, description="sets recommended_ppi by the one-arc-minute rule")
+    viewing_distance: LengthValue | None = Field(
+        None,
+        description="how far readers stand: sets recommended_ppi by the one-arc-minute rule and the smallest "
+        "cap height (viewing_distance / legibility_ratio)",
+    )
+    min_cap_height: LengthValue | None = Field(
+        None, description="smallest cap height any checked text may have; overrides viewing_distance / ratio"
+    )
+    legibility_ratio: float = Field(
+        300.0,
+        description="viewing distance per unit of cap height: 300 is the legibility limit measured for signs "
+        "(1 inch per 25 ft), 120 the comfortable design rule (1 inch per 10 ft)",
+    )
+    legibility_exempt: tuple[LegibilityGroup, ...] = Field(
+        ("credit",), description="text read up close, left out of the legibility check"
+    )
     max_upscale: float = Field(
         4.0,
         gt=0,
@@ -289,6 +310,49 @@ class PreflightSettings(Model):
     def _distance_positive(cls, value):
         if value is not None and value <= 0:
             raise ValueError("must be greater than 0 (e.g. 5m)")
+        return value
+
+    @field_validator("min_cap_height")
+    @classmethod
+    def _cap_height_positive(cls, value):
+        if value is not None and value <= 0:
+            raise ValueError("must be greater than 0 (e.g. 50mm)")
+        return value
+
+    @field_validator("legibility_ratio", mode="before")
+    @classmethod
+    def _ratio_number(cls, value, info: ValidationInfo):
+        # YAML's true would pass as 1.0 and "300" as 300: a ratio is written as a plain number
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number such as 300 (got {value!r})")
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(
+                f"must be a number greater than 0, not {value!r}: 300 is the legibility limit of signs, "
+                "120 the comfortable design rule"
+            )
+        # Runs only for a ratio the layout gives; earlier fields that failed are absent from data.
+        if "viewing_distance" in info.data and info.data["viewing_distance"] is None:
+            raise ValueError(
+                "needs viewing_distance (the smallest cap height is viewing_distance / legibility_ratio): "
+                "set it too, e.g. viewing_distance: 20m"
+            )
+        if info.data.get("min_cap_height") is not None:
+            raise ValueError(
+                "give either legibility_ratio or min_cap_height, not both: min_cap_height replaces "
+                "viewing_distance / legibility_ratio"
+            )
+        return value
+
+    @field_validator("legibility_exempt", mode="before")
+    @classmethod
+    def _known_groups(cls, value):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"expected a list such as [credit] (got {value!r})")
+        for name in value:
+            if name not in LEGIBILITY_GROUPS:
+                raise ValueError(_unknown("text", str(name), LEGIBILITY_GROUPS))
         return value
 
     @field_validator("seam_clearance")

@@ -77,6 +77,10 @@ def page_of(spec: Layout) -> Page:
         required_bleed=required_bleed,
         sheets=sheets if sheets != (1, 1) else None,
         seam_clearance=settings.seam_clearance,
+        viewing_distance=settings.viewing_distance,
+        legibility_ratio=settings.legibility_ratio,
+        min_cap_height=settings.min_cap_height,
+        legibility_exempt=settings.legibility_exempt,
     )
     return Page(
         width,

@@ -5,6 +5,7 @@ layout's thresholds) and the font metrics. Out: a list of :class:`~plakat.findin
 with a code, a message, the element it concerns and, where useful, what was measured, what is
 required and where on the canvas (mm from the top-left corner of the trim). The checks read the
 scene only, except :func:`check_images`, which decodes every image once to prove it is readable.
+Legibility from the viewing distance is checked in :mod:`.legibility`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..findings import Finding, finding, sort_findings
 from ..imagefiles import open_image
 from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_MM
+from .legibility import check_legibility
 
 # Modes a PDF and every RIP show alike; others are converted on the way in.
 PLAIN_MODES = {"RGB", "L"}
@@ -37,6 +39,7 @@ def check_scene(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
         *check_safe_zone(scene),
         *check_seams(scene),
         *check_text(scene, fonts),
+        *check_legibility(scene, fonts),
         *check_images(scene),
     ]
     return sort_findings(findings)

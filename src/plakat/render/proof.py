@@ -2,8 +2,9 @@
 
 In: a scene, the PDF drawn from it, its preflight findings and a target width in pixels. Out: a
 PNG of the whole page (bleed included) with the trim, bleed and safe lines, the sheet split lines,
-each portrait's frame, focus point and effective ppi, every finding marked where it occurs, and a
-legend below the picture.
+each portrait's frame, focus point and effective ppi, every finding marked where it occurs (a line
+of text that is too small to read from the viewing distance also outlined), and a legend below
+the picture.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..findings import Finding
-from ..scene import PlacedImage, Rect, Scene
+from ..scene import PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_INCH, EMU_PER_MM
 from .png import rasterise
 
@@ -23,6 +24,8 @@ SAFE = (40, 170, 60)
 SEAM = (220, 0, 180)
 FRAME = (255, 140, 0)
 SEVERITY_COLOURS = {"error": (215, 25, 32), "warning": (240, 170, 0), "info": (40, 110, 220)}
+# Findings about a line of text as a whole: a dot alone would not say which line of a caption is meant.
+OUTLINED_CODES = {"text-too-small"}
 
 
 def _dashed(draw: ImageDraw.ImageDraw, start, end, fill, width, dash=14):
@@ -42,6 +45,26 @@ def _font(scene: Scene, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFo
         path = scene.fonts.get("regular") or next(iter(scene.fonts.values()))
         return ImageFont.truetype(str(path), size)
     return ImageFont.load_default(size=size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` (a longer word stands alone)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _line_at(scene: Scene, element: str, x: int, y: int) -> TextLine | None:
+    """The element's line of text whose ink is centred nearest the point (a finding's position):
+    ink rects of tightly set lines overlap, so containment alone could name two."""
+    lines = [text for text in scene.of_type(TextLine) if text.element == element]
+    if not lines:
+        return None
+    return min(lines, key=lambda t: (t.ink.x + t.ink.w / 2 - x) ** 2 + (t.ink.y + t.ink.h / 2 - y) ** 2)
 
 
 def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: Path, width_px: int = 2400) -> None:
@@ -91,6 +114,14 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
         draw.text((x0 + 2 * line, y0 + 2 * line), label, font=font, fill=(0, 0, 0))
 
     marked = [(f, f.position_mm) for f in findings if f.position_mm is not None]
+    for finding, (at_x, at_y) in marked:
+        if finding.code in OUTLINED_CODES:
+            flagged = _line_at(scene, finding.element, round(at_x * EMU_PER_MM), round(at_y * EMU_PER_MM))
+            if flagged is not None:
+                (x0, y0), (x1, y1) = box(flagged.ink)
+                draw.rectangle(
+                    [x0 - line, y0 - line, x1 + line, y1 + line], outline=SEVERITY_COLOURS[finding.severity], width=line
+                )
     radius = max(10, round(width_px / 110))
     for number, (finding, (at_x, at_y)) in enumerate(marked, 1):
         mark_x, mark_y = px(round(at_x * EMU_PER_MM), round(at_y * EMU_PER_MM))
@@ -121,17 +152,22 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
     if not findings:
         rows.append(("mark", SAFE, "no findings"))
     pitch = round(font_size * 1.6)
-    legend = Image.new("RGB", (picture.width, pitch * (len(rows) + 1)), (255, 255, 255))
+    text_x = pitch * 2 + pitch // 2
+    # Findings explain what to change in a sentence or two: wrap them rather than cut them off.
+    wrapped = [(kind, colour, _wrap(text, font, picture.width - text_x - pitch // 2)) for kind, colour, text in rows]
+    legend = Image.new("RGB", (picture.width, pitch * (sum(len(parts) for *_, parts in wrapped) + 1)), (255, 255, 255))
     legend_draw = ImageDraw.Draw(legend)
-    for index, (kind, colour, text) in enumerate(rows):
-        y = pitch // 2 + index * pitch + pitch // 2
+    y = pitch
+    for kind, colour, parts in wrapped:
         if kind == "line":
             legend_draw.line([(pitch // 2, y), (pitch * 2, y)], fill=colour, width=line * 2)
         else:
             legend_draw.ellipse(
                 [pitch - radius // 2, y - radius // 2, pitch + radius // 2, y + radius // 2], fill=colour
             )
-        legend_draw.text((pitch * 2 + pitch // 2, y), text, font=font, fill=(0, 0, 0), anchor="lm")
+        for part in parts:
+            legend_draw.text((text_x, y), part, font=font, fill=(0, 0, 0), anchor="lm")
+            y += pitch
     sheet = Image.new("RGB", (picture.width, picture.height + legend.height), (255, 255, 255))
     sheet.paste(picture, (0, 0))
     sheet.paste(legend, (0, picture.height))
