@@ -178,3 +178,13 @@ def one_portrait_print(conversion_cache, one_portrait_layout, tmp_path_factory):
 def file_of(result, kind: str) -> Path:
     """The path of the ``kind`` ("pdf" or "png") file a render wrote."""
     return next(f.path for f in result.files if f.kind == kind)
+
+
+@pytest.fixture(scope="session")
+def test_fonts(tmp_path_factory) -> dict[str, Path]:
+    """Fonts in every flavour a campaign may bring, made once per run from the bundled Noto Sans
+    (see fontmaker.py), by name: cff_otf, variable_ttf, variable_cff2, collection,
+    no_subsetting_ttf, restricted_ttf."""
+    from fontmaker import make_all
+
+    return make_all(tmp_path_factory.mktemp("test-fonts"))
