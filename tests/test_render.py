@@ -56,8 +56,10 @@ def test_fonts_embedded_as_subsets(rendered):
         names = []
         for key in fonts.keys():
             font = fonts[key]
-            descriptor = font.FontDescriptor
+            assert font.Subtype == "/Type0" and font.Encoding == "/Identity-H"
+            descriptor = font.DescendantFonts[0].FontDescriptor
             assert "/FontFile2" in descriptor, f"{font.BaseFont} not embedded"
+            assert "/ToUnicode" in font  # text stays text
             names.append(str(font.BaseFont))
     assert all("+" in name for name in names)  # subset tag
     assert not any("Helvetica" in name for name in names)

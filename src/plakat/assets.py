@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, UnidentifiedImageError
 
 from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError, is_srgb, load_output_profile
 from .errors import Loc, Problem
+from .fonts import FontProblem, FontRequest, prepare_font
 from .imagefiles import open_image
 from .spec import LoadedLayout
 
@@ -46,15 +48,40 @@ class ImageInfo:
 
 @dataclass
 class FontMetrics:
+    """A font as the text engine and the PDF writer use it. ``path`` is a static TrueType-outline
+    file (the layout's own file, or the instance or conversion made of it); ``source`` is the file
+    the layout names, whose fsType rules embedding."""
+
     path: Path
     units_per_em: int
     ascent: float  # in em
     descent: float  # in em, positive below the baseline
     cap_height: float  # in em
     embedding_allowed: bool
+    source: Path | None = None
+    fs_type: int = 0  # OS/2 fsType of the source
     _cmap: dict[int, str] = field(repr=False, default_factory=dict)
     _advance: dict[str, int] = field(repr=False, default_factory=dict)
     _outline_ok: dict[str, bool] = field(repr=False, default_factory=dict)  # characters whose outlines were read
+    _harfbuzz: hb.Font | None = field(repr=False, default=None)
+
+    @property
+    def shown_name(self) -> str:
+        """The file name a designer knows: the layout's own file, not a converted one."""
+        return (self.source or self.path).name
+
+    def has(self, char: str) -> bool:
+        return ord(char) in self._cmap
+
+    @property
+    def harfbuzz_font(self) -> hb.Font:
+        """A HarfBuzz font at the font's own units (unhinted), made once."""
+        if self._harfbuzz is None:
+            face = hb.Face(hb.Blob.from_file_path(str(self.path)))
+            font = hb.Font(face)
+            font.scale = (self.units_per_em, self.units_per_em)
+            self._harfbuzz = font
+        return self._harfbuzz
 
     def missing(self, text: str) -> list[str]:
         """Characters of ``text`` the font has no glyph for (line breaks and tabs aside)."""
@@ -77,8 +104,9 @@ class FontMetrics:
                     self._outline_ok[char] = False
         return sorted(c for c in set(text) if self._outline_ok.get(c) is False)
 
-    def width(self, text: str, size: float) -> float:
-        """Advance width of ``text`` at ``size`` points, in points (no kerning, as the PDF sets it)."""
+    def advance_width(self, text: str, size: float) -> float:
+        """Sum of the plain advance widths of ``text`` at ``size`` points, in points: no kerning,
+        no ligatures. The text engine shapes instead; this is the unshaped reference."""
         units = sum(self._advance[self._cmap.get(ord(c), ".notdef")] for c in text)
         return units * size / self.units_per_em
 
@@ -126,53 +154,51 @@ def probe_image(path: Path) -> ImageInfo:
         raise ValueError(f"{path} is not a readable image ({error})") from None
 
 
-_loaded_fonts: dict[tuple[Path, int, int], FontMetrics] = {}
+_loaded_fonts: dict[tuple[Path, int, int, FontRequest], FontMetrics] = {}
 
 
-def load_font_metrics(path: Path) -> FontMetrics:
-    """A font's metrics; read once per file and version (path, size and modification time), since
-    parsing cmap, hmtx and post of a large font takes tens of milliseconds."""
+def load_font_metrics(path: Path, request: FontRequest | None = None) -> FontMetrics:
+    """A font's metrics, made static and TrueType-outlined first where it is not (see
+    :mod:`plakat.fonts`); read once per file, version and request, since parsing cmap, hmtx and
+    post of a large font takes tens of milliseconds. Raises FontProblem."""
+    request = request or FontRequest(path)
     if not path.exists():
-        raise ValueError(f"no such font file: {path}")
+        raise FontProblem(f"no such font file: {path}")
     stat = path.stat()
-    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns, request)
     if key not in _loaded_fonts:
-        _loaded_fonts[key] = _read_font_metrics(path)
+        prepared = prepare_font(request)
+        _loaded_fonts[key] = _read_font_metrics(prepared.path, path, prepared.fs_type)
     return _loaded_fonts[key]
 
 
-def _read_font_metrics(path: Path) -> FontMetrics:
+def _read_font_metrics(path: Path, source: Path, fs_type: int) -> FontMetrics:
     try:
         font = TTFont(path, lazy=True)
         cmap = font.getBestCmap()
-        if "glyf" not in font:
-            raise ValueError(
-                f"{path} is not a TrueType-outline font (.ttf with glyf); "
-                "use a static TTF, not CFF/OTF or a variable font"
-            )
-        if "fvar" in font:
-            raise ValueError(f"{path} is a variable font: use a static instance of it")
+        if "glyf" not in font or "fvar" in font:
+            raise ValueError(f"{source} did not become a static TrueType-outline font")
         hmtx = font["hmtx"].metrics
         upm = font["head"].unitsPerEm
         hhea = font["hhea"]
         os2 = font.get("OS/2", None)
         cap = getattr(os2, "sCapHeight", 0) or int(0.7 * upm)
-        fs_type = getattr(os2, "fsType", 0) if os2 else 0
         return FontMetrics(
             path=path,
             units_per_em=upm,
             ascent=hhea.ascent / upm,
             descent=-hhea.descent / upm,
             cap_height=cap / upm,
-            # bit 1 (value 2) alone means "restricted licence embedding": the file may not travel
-            embedding_allowed=(fs_type & 0x000F) != 0x0002,
+            # bit 1 (value 2) alone means "restricted licence embedding": the file may not travel;
+            # bit 9 (0x200) allows bitmaps only, and a PDF needs the outlines
+            embedding_allowed=(fs_type & 0x000F) != 0x0002 and not fs_type & 0x0200,
+            source=source,
+            fs_type=fs_type,
             _cmap=dict(cmap or {}),
             _advance={name: advance for name, (advance, _lsb) in hmtx.items()},
         )
     except (TTLibError, OSError, KeyError, AssertionError, ValueError) as error:
-        if isinstance(error, ValueError) and str(error).startswith(str(path)):
-            raise
-        raise ValueError(f"{path} is not a usable font ({error})") from None
+        raise FontProblem(f"{source} is not a usable font ({error})") from None
 
 
 def probe_assets(loaded: LoadedLayout) -> Assets:
@@ -180,11 +206,14 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
     spec = loaded.spec
     problems: list[Problem] = []
     fonts: dict[str, FontMetrics] = {}
-    for key, relative in spec.fonts.items():
+    for key, entry in spec.fonts.items():
+        path = loaded.resolve(entry.file)
+        request = FontRequest(path, tuple(sorted(entry.axes.items())), entry.index, entry.instance)
         try:
-            fonts[key] = load_font_metrics(loaded.resolve(relative))
-        except ValueError as error:
-            problems.append(Problem(("fonts", key), f"{error}"))
+            fonts[key] = load_font_metrics(path, request)
+        except FontProblem as problem:
+            field = getattr(problem, "field", None)
+            problems.append(Problem(("fonts", key, field) if field else ("fonts", key), f"{problem}"))
     images: dict[str, ImageInfo] = {}
     for index, person in enumerate(spec.people):
         loc: Loc = ("people", index, "portrait")

@@ -79,7 +79,8 @@ def scene_findings(built: Built) -> list[Finding]:
     problems = [Problem(("people", index[f.element], "portrait"), f.message) for f in unreadable if f.element in index]
     used: dict[str, str] = {}
     for line in built.scene.of_type(TextLine):
-        used[line.font] = used.get(line.font, "") + line.text
+        for glyph in line.glyphs:
+            used[glyph.font or line.font] = used.get(glyph.font or line.font, "") + glyph.char
     for key, text in used.items():
         metrics = built.assets.fonts[key]
         broken = metrics.damaged(text)
@@ -88,7 +89,7 @@ def scene_findings(built: Built) -> list[Finding]:
             problems.append(
                 Problem(
                     ("fonts", key),
-                    f"{metrics.path} is damaged: the outlines of {shown} cannot be "
+                    f"{metrics.source or metrics.path} is damaged: the outlines of {shown} cannot be "
                     "read; copy or download the font file again",
                 )
             )

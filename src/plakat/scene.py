@@ -88,11 +88,18 @@ class PlacedImage:
 
 @dataclass(frozen=True)
 class Glyph:
-    """One character of a set line: its left edge on the page and its advance, EMU."""
+    """One shaped glyph of a set line. ``char`` is the text it stands for: one character, a
+    ligature's characters, or "" for a glyph that continues the cluster before it. ``x`` is where
+    the glyph's origin sits on the page and ``advance`` how far it moves the pen, EMU; ``font`` is
+    the font key it is drawn from (a fallback font for characters the line's font lacks), ``gid``
+    its glyph id there, and ``rise`` a shift above the baseline (accents placed by the font)."""
 
     char: str
     x: int
     advance: int
+    font: str = ""
+    gid: int = 0
+    rise: int = 0
 
 
 @dataclass(frozen=True)
@@ -228,7 +235,19 @@ def _item_data(item: SceneItem) -> dict:
         "color": str(item.color),
         "frame": _rect_data(item.box),
         "glyph_x": [_mm(glyph.x) for glyph in item.glyphs],
+        "glyphs": " ".join(_glyph_data(glyph, item.font) for glyph in item.glyphs),
     }
+
+
+def _glyph_data(glyph: Glyph, line_font: str) -> str:
+    """A glyph as ``gid`` with its font key when that is a fallback and its text when that is not
+    the one character it would be, so ligatures and fallbacks show in a diff."""
+    shown = str(glyph.gid)
+    if glyph.font and glyph.font != line_font:
+        shown += f"@{glyph.font}"
+    if len(glyph.char) != 1:
+        shown += f"={glyph.char!r}"
+    return shown
 
 
 def scene_data(scene: Scene) -> dict:

@@ -32,6 +32,7 @@ from pydantic import (
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
+from .hyphenation import hyphenator
 from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
 from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
 from .yamlsource import SourceMap, YamlProblem, load_yaml
@@ -155,12 +156,38 @@ class SizeRange(Model):
         return self
 
 
-class TextStyle(Model):
+def _feature_tags(value):
+    if not isinstance(value, dict):
+        return value
+    for tag, setting in value.items():
+        if not (isinstance(tag, str) and len(tag) == 4 and tag.isascii() and tag.isprintable()):
+            raise ValueError(f"{tag!r} is not an OpenType feature tag: four letters such as liga, kern, tnum, ss01")
+        if not isinstance(setting, (bool, int)) or (not isinstance(setting, bool) and not 0 <= setting <= 99):
+            raise ValueError(f"{tag}: expected true, false or an alternate number (0-99), not {setting!r}")
+    return value
+
+
+Features = Annotated[dict[str, bool | int], BeforeValidator(_feature_tags)]
+
+
+class Typography(Model):
+    """What every piece of text may set besides its font and size."""
+
+    features: Features = Field(
+        default_factory=dict, description="OpenType features on top of kern and liga, e.g. {tnum: true, liga: false}"
+    )
+    tracking: float = Field(0, ge=-200, le=1000, description="letter spacing in thousandths of an em")
+
+
+class TextStyle(Typography):
     font: str = Field(description="a key of `fonts`")
     size: SizeRange
     color: ColorValue = BLACK
     align: Align = "left"
     line_height: float = Field(1.15, gt=0.5, le=3, description="line pitch as a multiple of the size")
+    hyphenate: bool | None = Field(None, description="break words at German hyphenation points; default by role")
+    balance: bool = Field(False, description="lines of nearly equal width instead of a short last line")
+    hang_punctuation: bool = Field(False, description="quotes, hyphens and stops hang into the margin")
 
 
 class TextBlock(TextStyle):
@@ -183,7 +210,7 @@ class Band(Model):
     color: ColorValue
 
 
-class CaptionLine(Model):
+class CaptionLine(Typography):
     template: str = Field(min_length=1, description='e.g. "{name}, {age}" or "{role}"')
     font: str
     size: SizeRange
@@ -445,6 +472,22 @@ class Output(Model):
     png: bool = True
 
 
+def _font_source(value):
+    return {"file": value} if isinstance(value, str) else value
+
+
+class FontSource(Model):
+    """A font file, with the instance of a variable font or the member of a collection."""
+
+    file: str = Field(min_length=1, description="TrueType, OpenType/CFF, variable or collection font")
+    axes: dict[str, float] = Field(default_factory=dict, description="variable font axis values, e.g. {wght: 900}")
+    instance: str | None = Field(None, description="a named instance of a variable font, e.g. Black")
+    index: int | None = Field(None, ge=0, description="which font of a .ttc/.otc collection (0-based)")
+
+
+FontEntry = Annotated[FontSource, BeforeValidator(_font_source)]
+
+
 class Layout(Model):
     """A whole poster."""
 
@@ -454,7 +497,9 @@ class Layout(Model):
     bleed: LengthValue | None = None
     safe: LengthValue | None = None
     background: ColorValue = WHITE
-    fonts: dict[str, str] = Field(min_length=1, description="name -> font file (TrueType)")
+    fonts: dict[str, FontEntry] = Field(min_length=1, description="name -> font file, or {file, axes, instance, index}")
+    fallback: list[str] = Field(default_factory=list, description="font keys that supply characters a font lacks")
+    language: str = Field("de", description="the language of the text, for hyphenation")
     grid: Grid
     captions: Captions
     quotes: QuoteStyle | None = None
@@ -579,6 +624,12 @@ def check_references(spec: Layout) -> list[Problem]:
         if key not in spec.fonts:
             problems.append(Problem(loc, _unknown("font", key, spec.fonts)))
 
+    try:
+        hyphenator(spec.language)
+    except ValueError as error:
+        problems.append(Problem(("language",), f"{error}"))
+    for index, key in enumerate(spec.fallback):
+        need_font(("fallback", index), key)
     for name, block in spec.text_blocks.items():
         need_font((name, "font"), block.font)
     for index, line in enumerate(spec.captions.lines):

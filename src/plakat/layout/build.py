@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..assets import Assets
 from ..errors import Problem
+from ..hyphenation import hyphenator
 from ..scene import Fill, Scene, SceneItem
 from ..spec import Layout
 from ..text import Typesetter
@@ -24,7 +25,12 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
     problems: list[Problem] = page_problems(page, spec)
     if problems:
         raise LayoutProblems(problems)
-    setter = Typesetter(assets.fonts)
+    setter = Typesetter(
+        assets.fonts,
+        spec.fallback,
+        hyphenator(spec.language).breaks,
+        protected=frozenset(person.name for person in spec.people),
+    )
     items: list[SceneItem] = [Fill(page.bleed_out(page.trim), spec.background, "background")]
     items += [
         Fill(page.bleed_out(box_rect(band.box)), band.color, f"bands[{index}]") for index, band in enumerate(spec.bands)

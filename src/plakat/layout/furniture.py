@@ -9,8 +9,10 @@ from __future__ import annotations
 from ..errors import Problem
 from ..scene import Fill, SceneItem
 from ..spec import TextBlock
-from ..text import LineToSet, Typesetter, points
+from ..text import LineToSet, SetStyle, Typesetter, points
 from .page import Page, box_rect
+
+UNBROKEN_BLOCKS = frozenset({"headline", "brand", "hashtag"})
 
 
 def text_block(name: str, block: TextBlock, page: Page, setter: Typesetter) -> tuple[list[SceneItem], list[Problem]]:
@@ -21,9 +23,11 @@ def text_block(name: str, block: TextBlock, page: Page, setter: Typesetter) -> t
     if block.background is not None:
         items.append(Fill(page.bleed_out(box), block.background, name))
     inner = box.inset(block.padding)
+    # Free text such as the credit may break words; the headline, brand and hashtag keep theirs.
+    style = SetStyle.of(block, hyphenate=name not in UNBROKEN_BLOCKS)
     fitted = setter.fit(
         block.text,
-        block.font,
+        style,
         block.size.min,
         block.size.max,
         inner,
@@ -33,9 +37,10 @@ def text_block(name: str, block: TextBlock, page: Page, setter: Typesetter) -> t
         name,
         f"the {name} {block.text!r}",
         f"enlarge {name}.box, lower {name}.size.min or shorten the text",
+        block.align,
     )
     items += setter.set_lines(
-        [LineToSet(line, block.font, fitted.size, block.color) for line in fitted.lines],
+        [LineToSet(line, style, fitted.size, block.color) for line in fitted.lines],
         inner,
         block.align,
         block.valign,

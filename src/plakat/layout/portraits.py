@@ -15,7 +15,7 @@ from ..errors import Problem
 from ..scene import Fill, PlacedImage, Rect, SceneItem, embed_reduction
 from ..spec import Captions, Person
 from ..templates import fill
-from ..text import LineToSet, Typesetter, points
+from ..text import LineToSet, SetStyle, Typesetter, points
 from ..units import format_length
 from .grid import PersonCell
 from .page import Page
@@ -86,7 +86,7 @@ def portraits_with_captions(
         lines = [
             LineToSet(
                 fill(line.template, person_values(person)),
-                line.font,
+                SetStyle.of(line),
                 sizes[(person.name, number)],
                 line.color or captions.color,
             )
@@ -110,7 +110,7 @@ def _caption_sizes(frames: list[_Frame], captions: Captions, setter: Typesetter)
             slot_height = points(inner.h) * slot_weights[number] / sum(slot_weights)
             sizes[(person.name, number)] = setter.fit(
                 fill(line.template, person_values(person)),
-                line.font,
+                SetStyle.of(line),
                 line.size.min,
                 line.size.max,
                 inner,
@@ -120,6 +120,7 @@ def _caption_sizes(frames: list[_Frame], captions: Captions, setter: Typesetter)
                 f"caption of {person.name}",
                 f"caption line {number + 1} of {person.name}",
                 f"lower captions.lines[{number}].size.min, widen the cells or raise captions.height",
+                captions.align,
             ).size
     if captions.uniform and frames:
         for number in range(len(captions.lines)):

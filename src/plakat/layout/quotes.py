@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..scene import Fill, Rect, SceneItem
 from ..spec import QuoteStyle
 from ..templates import fill
-from ..text import LineToSet, Typesetter, emu, points
+from ..text import LineToSet, SetStyle, Typesetter, emu, points
 from .grid import QuoteCell
 from .page import Page
 from .portraits import person_values
@@ -27,9 +27,10 @@ def quote_cell(cell: QuoteCell, style: QuoteStyle, page: Page, setter: Typesette
     if style.attribution is not None:
         line = style.attribution
         text = fill(line.template, person_values(person))
+        attribution_style = SetStyle.of(line)
         size = setter.fit(
             text,
-            line.font,
+            attribution_style,
             line.size.min,
             line.size.max,
             inner,
@@ -39,14 +40,16 @@ def quote_cell(cell: QuoteCell, style: QuoteStyle, page: Page, setter: Typesette
             element,
             f"the attribution of {person.name}'s quote",
             "lower quotes.attribution.size.min",
+            style.align,
         ).size
         attribution_height = emu(size * style.line_height * 1.5)
-        attribution = LineToSet(text, line.font, size, line.color or style.color)
+        attribution = LineToSet(text, attribution_style, size, line.color or style.color)
     text = fill(style.template, {**person_values(person), "quote": person.quote or ""})
     body_frame = Rect(inner.x, inner.y, inner.w, inner.h - attribution_height)
+    body_style = SetStyle.of(style, hyphenate=True)
     body = setter.fit(
         text,
-        style.font,
+        body_style,
         style.size.min,
         style.size.max,
         body_frame,
@@ -56,9 +59,10 @@ def quote_cell(cell: QuoteCell, style: QuoteStyle, page: Page, setter: Typesette
         element,
         f"{person.name}'s quote",
         "shorten it, lower quotes.size.min or give the cell more room",
+        style.align,
     )
     items += setter.set_lines(
-        [LineToSet(line, style.font, body.size, style.color) for line in body.lines],
+        [LineToSet(line, body_style, body.size, style.color) for line in body.lines],
         body_frame,
         style.align,
         "top",

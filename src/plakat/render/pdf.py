@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import io
+import itertools
 import math
 import os
 import tempfile
@@ -35,8 +37,6 @@ import pikepdf
 from reportlab import rl_config
 from reportlab.lib.colors import CMYKColorSep
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import __version__
@@ -55,6 +55,7 @@ from ..errors import AssetError
 from ..pdfobjects import embedded_font_file, operations, resources
 from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
+from .pdffonts import FontProgram, PlacedGlyph, embed, show_glyphs
 
 FIXED_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
@@ -75,20 +76,50 @@ def _plain_streams():
         rl_config.useA85 = saved
 
 
-def font_name(path: Path) -> str:
-    """A name for the font that depends only on its bytes, so PDFs are the same on every machine."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-    return f"{path.stem}-{digest}"
+@functools.lru_cache(maxsize=32)
+def _font_program(path: Path, size: int, mtime: int) -> FontProgram:
+    del size, mtime  # part of the cache key: a font file replaced in place is read again
+    return FontProgram.from_file(path)
 
 
-def _register(path: Path) -> str:
-    name = font_name(path)
-    if name not in pdfmetrics.getRegisteredFontNames():
-        font = TTFont(name, str(path))
-        # registerFont() would map a second file with an already known PostScript name onto the
-        # first one; plakat names fonts by their bytes, so each file stays a font of its own.
-        pdfmetrics._fonts[name] = font
-    return name
+def font_program(path: Path) -> FontProgram:
+    stat = path.stat()
+    return _font_program(path, stat.st_size, stat.st_mtime_ns)
+
+
+class _Text:
+    """The text of the page: one font resource per font key, and for each font the text every
+    used glyph stands for (its ToUnicode entry)."""
+
+    def __init__(self, scene: Scene):
+        self.programs = {key: font_program(path) for key, path in scene.fonts.items()}
+        self.resources = {key: f"/T{index}" for index, key in enumerate(sorted(scene.fonts))}
+        self.glyph_texts: dict[str, dict[int, str]] = {key: {} for key in scene.fonts}
+
+    def operators(self, line: TextLine, geometry: PageGeometry) -> str:
+        size = geometry.length(line.size * EMU_PER_PT)
+        drawn = []
+        for font, run in itertools.groupby(line.glyphs, key=lambda glyph: glyph.font or line.font):
+            glyphs = list(run)
+            texts = self.glyph_texts[font]
+            for glyph in glyphs:
+                if glyph.char and glyph.gid not in texts:
+                    texts[glyph.gid] = glyph.char
+                texts.setdefault(glyph.gid, "")
+            placed = [
+                PlacedGlyph(glyph.gid, geometry.x(glyph.x), geometry.y(line.baseline - glyph.rise)) for glyph in glyphs
+            ]
+            drawn.append(show_glyphs(self.resources[font], size, placed, self.programs[font]))
+        return "\n".join(drawn)
+
+    def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+        return pikepdf.Dictionary(
+            {
+                self.resources[key]: embed(pdf, self.programs[key], texts)
+                for key, texts in sorted(self.glyph_texts.items())
+                if texts
+            }
+        )
 
 
 class PageGeometry:
@@ -163,7 +194,7 @@ def write_pdf(
     options = options or PdfOptions()
     colours = colours or default_colours()
     geometry = PageGeometry(scene, options.scale, options.marks)
-    fonts = {key: _register(path) for key, path in scene.fonts.items()}
+    text = _Text(scene)
     with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
         sources = _image_sources(scene, colours, options.is_print, Path(scratch))
         buffer = io.BytesIO()
@@ -172,7 +203,6 @@ def write_pdf(
             pagesize=(geometry.width, geometry.height),
             invariant=1,
             pageCompression=1,
-            initialFontName=next(iter(fonts.values()), None) or "Helvetica",
         )
         painter = _Painter(canvas, colours, options.is_print)
         canvas.setBleedBox(geometry.bleed_box)
@@ -185,13 +215,12 @@ def write_pdf(
                 _image(canvas, geometry, item, sources[(item.image.path, item.reduction)])
             elif isinstance(item, TextLine):
                 painter.fill(item.color)
-                canvas.setFont(fonts[item.font], geometry.length(item.size * EMU_PER_PT))
-                canvas.drawString(geometry.x(item.x), geometry.y(item.baseline), item.text)
+                canvas.addLiteral(text.operators(item, geometry))
         if options.marks:
             _crop_marks(canvas, geometry, options.is_print)
         canvas.showPage()
         canvas.save()
-    _finish(buffer.getvalue(), target, scene, options, geometry, colours)
+    _finish(buffer.getvalue(), target, scene, options, geometry, colours, text)
     unit_mm = geometry.emu_per_unit / EMU_PER_MM
     return PdfReport(
         options.standard,
@@ -281,6 +310,22 @@ def _name_images_by_content(pdf: pikepdf.Pdf, page: pikepdf.Dictionary) -> None:
     page.Resources.XObject = pikepdf.Dictionary({str(renames[name]): images[name] for name in images})
 
 
+def _replace_fonts(pdf: pikepdf.Pdf, page: pikepdf.Dictionary, text: _Text) -> None:
+    """The page's fonts are plakat's own; reportlab's canvas names its default font (Helvetica,
+    never embedded, never used for a glyph) when it opens the page: that goes."""
+    ours = text.embed(pdf)
+    drawing = [
+        (operands, pikepdf.Operator(operator))
+        for operands, operator in operations(page)
+        if not (operator == "Tf" and str(operands[0]) not in ours)
+    ]
+    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
+    if ours:
+        page.Resources.Font = ours
+    elif "/Font" in page.Resources:
+        del page.Resources["/Font"]
+
+
 def _content_digest(page: pikepdf.Dictionary, title: str) -> str:
     """A digest of what the page shows: drawing, images and fonts, not where their files were."""
     digest = hashlib.sha256(title.encode())
@@ -300,7 +345,13 @@ def _pdf_date(moment: datetime.datetime) -> str:
 
 
 def _finish(
-    raw: bytes, target: Path, scene: Scene, options: PdfOptions, geometry: PageGeometry, colours: ColourManager
+    raw: bytes,
+    target: Path,
+    scene: Scene,
+    options: PdfOptions,
+    geometry: PageGeometry,
+    colours: ColourManager,
+    text: _Text,
 ) -> None:
     """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID."""
     moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.UTC)
@@ -312,6 +363,7 @@ def _finish(
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         page = pdf.pages[0].obj
         _name_images_by_content(pdf, page)
+        _replace_fonts(pdf, page, text)
         document_id = f"uuid:{uuid.UUID(_content_digest(page, title)[:32])}"
         if geometry.user_unit != 1:
             page.UserUnit = geometry.user_unit
