@@ -109,7 +109,7 @@ class CheckResult:
 def _preflight_with_pdf(built: Built, pdf: Path, options: PdfOptions) -> CheckResult:
     """Scene checks, then draw ``pdf`` and check it too."""
     findings = scene_findings(built)
-    report = write_pdf(built.scene, pdf, built.colours(options), options)
+    report = write_pdf(built.scene, pdf, built.colours(options), options, preview=True)
     checked = check_files(built.layout.spec, pdf, None, None, options)
     return CheckResult(built, sort_findings(findings + checked.findings), report, checked.max_ink)
 
@@ -135,7 +135,7 @@ def proof(
     with tempfile.TemporaryDirectory(prefix="plakat-proof-") as scratch, AtomicOutputs() as outputs:
         findings = _preflight_with_pdf(built, Path(scratch) / "check.pdf", options).findings
         screen = Path(scratch) / "screen.pdf"
-        write_pdf(built.scene, screen, built.colours(SCREEN), SCREEN)
+        write_pdf(built.scene, screen, built.colours(SCREEN), SCREEN, preview=True)
         write_proof(built.scene, screen, findings, outputs.temporary_for(target), width_px)
         outputs.commit()
     return target, findings
@@ -186,7 +186,7 @@ def render(
             raster_source = pdf_temp
             if raster_source is None or options.is_print or options.scale != 1 or options.marks:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
-                write_pdf(scene, raster_source, colours, SCREEN)
+                write_pdf(scene, raster_source, colours, SCREEN, preview=True)
             pixels = write_png(
                 raster_source,
                 scene,

@@ -88,38 +88,47 @@ def font_program(path: Path) -> FontProgram:
 
 
 class _Text:
-    """The text of the page: one font resource per font key, and for each font the text every
-    used glyph stands for (its ToUnicode entry)."""
+    """The text of the page: one font resource per font file (keys that name the same file share
+    it), and for each the text every used glyph stands for (its ToUnicode entry)."""
 
-    def __init__(self, scene: Scene):
-        self.programs = {key: font_program(path) for key, path in scene.fonts.items()}
-        self.resources = {key: f"/T{index}" for index, key in enumerate(sorted(scene.fonts))}
-        self.glyph_texts: dict[str, dict[int, str]] = {key: {} for key in scene.fonts}
+    def __init__(self, scene: Scene, preview: bool):
+        self.preview = preview
+        files = sorted(set(scene.fonts.values()))
+        self.programs = {path: font_program(path) for path in files}
+        self.resource_of = {path: f"/T{index}" for index, path in enumerate(files)}
+        self.file_of = dict(scene.fonts)
+        self.glyph_texts: dict[Path, dict[int, str]] = {path: {} for path in files}
 
     def operators(self, line: TextLine, geometry: PageGeometry) -> str:
         size = geometry.length(line.size * EMU_PER_PT)
         drawn = []
         for font, run in itertools.groupby(line.glyphs, key=lambda glyph: glyph.font or line.font):
+            path = self.file_of[font]
             glyphs = list(run)
-            texts = self.glyph_texts[font]
+            texts = self.glyph_texts[path]
             for glyph in glyphs:
-                if glyph.char and glyph.gid not in texts:
+                if glyph.char and not texts.get(glyph.gid):
                     texts[glyph.gid] = glyph.char
                 texts.setdefault(glyph.gid, "")
             placed = [
                 PlacedGlyph(glyph.gid, geometry.x(glyph.x), geometry.y(line.baseline - glyph.rise)) for glyph in glyphs
             ]
-            drawn.append(show_glyphs(self.resources[font], size, placed, self.programs[font]))
+            drawn.append(show_glyphs(self.resource_of[path], size, placed, self.programs[path]))
         return "\n".join(drawn)
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
-        return pikepdf.Dictionary(
-            {
-                self.resources[key]: embed(pdf, self.programs[key], texts)
-                for key, texts in sorted(self.glyph_texts.items())
-                if texts
-            }
-        )
+        fonts = {}
+        for path, texts in self.glyph_texts.items():
+            if not texts:
+                continue
+            try:
+                fonts[self.resource_of[path]] = embed(pdf, self.programs[path], texts, preview=self.preview)
+            except ValueError as error:
+                raise AssetError(
+                    f"{error}: a PDF that leaves this machine cannot carry it, whatever --force says; "
+                    "choose another font"
+                ) from None
+        return pikepdf.Dictionary(fonts)
 
 
 class PageGeometry:
@@ -189,12 +198,20 @@ def default_colours() -> ColourManager:
 
 
 def write_pdf(
-    scene: Scene, target: Path, colours: ColourManager | None = None, options: PdfOptions | None = None
+    scene: Scene,
+    target: Path,
+    colours: ColourManager | None = None,
+    options: PdfOptions | None = None,
+    *,
+    preview: bool = False,
 ) -> PdfReport:
+    """Draw ``scene`` into ``target``. ``preview`` marks a file that stays on this machine (a
+    preflight scratch file, the source of a PNG), which may carry fonts whose licence forbids
+    embedding in a file that is passed on."""
     options = options or PdfOptions()
     colours = colours or default_colours()
     geometry = PageGeometry(scene, options.scale, options.marks)
-    text = _Text(scene)
+    text = _Text(scene, preview)
     with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
         sources = _image_sources(scene, colours, options.is_print, Path(scratch))
         buffer = io.BytesIO()

@@ -181,12 +181,18 @@ class PlacedGlyph:
     y: float
 
 
-def embed(pdf: pikepdf.Pdf, program: FontProgram, glyph_texts: Mapping[int, str]) -> pikepdf.Object:
+def embed(
+    pdf: pikepdf.Pdf, program: FontProgram, glyph_texts: Mapping[int, str], *, preview: bool = False
+) -> pikepdf.Object:
     """An indirect Type0 font dictionary for ``pdf`` that draws the glyph ids in ``glyph_texts``
     (every glyph id the page uses, with the text it stands for; "" for a glyph that continues a
     cluster) with ``program``: a subset keeping glyph ids, or the whole font if fsType forbids
-    subsetting. ValueError if fsType forbids embedding or a glyph id is not in the font."""
-    if reason := program.embedding_forbidden:
+    subsetting. ValueError if fsType forbids embedding or a glyph id is not in the font.
+
+    ``preview`` marks a file that never leaves the machine (a preflight scratch file, the source
+    a PNG is rasterised from): drawing a font on one's own screen is what every licence allows, so
+    there fsType does not stop embedding."""
+    if (reason := program.embedding_forbidden) and not preview:
         raise ValueError(f"{program.path.name} may not be embedded: {reason}")
     gids = sorted(glyph_texts)
     for gid in gids:
