@@ -112,6 +112,8 @@ def test_schema_is_json():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "plakat layout"
+    font_entry = schema["properties"]["fonts"]["additionalProperties"]["anyOf"]
+    assert font_entry[0] == {"type": "string"} and font_entry[1]["$ref"].endswith("FontSource")
     pdf = schema["$defs"]["Output"]["properties"]["pdf"]["anyOf"]
     assert {"type": "boolean"} in pdf and {"$ref": "#/$defs/PdfSettings"} in pdf
     settings = schema["$defs"]["PdfSettings"]["properties"]

@@ -82,11 +82,10 @@ class Shaper:
     def font_for(self, char: str, style: ShapingStyle) -> str:
         """The first font of the chain that has ``char``; the line's own font when none has it, so
         the gap shows as its .notdef and is reported."""
-        if char in _STRUCTURE or char.isspace() and self.fonts[style.font].has(char):
-            return style.font
-        for key in (style.font, *style.fallback):
-            if self.fonts[key].has(char):
-                return key
+        if char not in _STRUCTURE:
+            for key in (style.font, *style.fallback):
+                if self.fonts[key].has(char):
+                    return key
         return style.font
 
     def _shape(self, text: str, style: ShapingStyle) -> Shaped:
@@ -103,16 +102,14 @@ class Shaper:
             hb.shape(metrics.harfbuzz_font, buffer, features)
             per_em = 1 / metrics.units_per_em
             infos, positions = buffer.glyph_infos, buffer.glyph_positions
-            clusters = [info.cluster for info in infos]
-            for index, (info, position) in enumerate(zip(infos, positions, strict=True)):
+            # A cluster's text runs from its start to the next cluster's start, in either direction.
+            starts = sorted({info.cluster for info in infos})
+            ends = dict(zip(starts, [*starts[1:], len(run)], strict=True))
+            previous = None
+            for info, position in zip(infos, positions, strict=True):
                 cluster = info.cluster
-                first_of_cluster = index == 0 or clusters[index - 1] != cluster
-                if first_of_cluster:
-                    following = [c for c in clusters[index + 1 :] if c != cluster]
-                    cluster_end = min(following) if following else len(run)
-                    own_text = run[cluster:cluster_end]
-                else:
-                    own_text = ""
+                own_text = run[cluster : ends[cluster]] if cluster != previous else ""
+                previous = cluster
                 glyphs.append(
                     ShapedGlyph(
                         key,

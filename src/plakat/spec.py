@@ -749,6 +749,9 @@ def json_schema() -> dict:
     # `pdf: false` and `pdf: true` are shorthands the validator expands before the model sees them
     pdf = schema["$defs"]["Output"]["properties"]["pdf"]
     pdf["anyOf"] = [{"type": "boolean"}] + [branch for branch in pdf["anyOf"] if branch.get("type") != "null"]
+    # a font may be given as its path alone: `regular: fonts/Sans.otf`
+    fonts = schema["properties"]["fonts"]
+    fonts["additionalProperties"] = {"anyOf": [{"type": "string"}, fonts["additionalProperties"]]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema

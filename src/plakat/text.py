@@ -33,6 +33,8 @@ from .units import EMU_PER_PT, format_length
 # hyphenation zone, for ragged text).
 HYPHENATION_ZONE = 0.85
 MAX_HYPHENATED_IN_A_ROW = 2
+# Broken words cost reading ease; they are worth it only when the block gets visibly larger.
+HYPHENATION_GAIN = 1.02
 HYPHEN = "-"
 SOFT_HYPHEN = "\u00ad"
 # Hanging punctuation: opening marks hang into the left margin, closing marks, stops and hyphens
@@ -255,13 +257,13 @@ class Typesetter:
 
             return _largest_fitting(fits, min_size, max_size)
 
-        # Words are broken only where that lets the block stand larger: a quote that fits at its
-        # size unbroken keeps its words whole.
+        # Words are broken only where that lets the block stand visibly larger (2 %): a quote that
+        # fits at about its size unbroken keeps its words whole.
         hyphenation = self.hyphenation(style)
         fitted = whole = fitting(None)
         if hyphenation is not None:
             broken = fitting(hyphenation)
-            if broken is not None and (whole is None or broken[0] > whole[0]):
+            if broken is not None and (whole is None or broken[0] >= whole[0] * HYPHENATION_GAIN):
                 fitted = broken
             else:
                 hyphenation = None
