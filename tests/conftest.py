@@ -180,6 +180,29 @@ def file_of(result, kind: str) -> Path:
     return next(f.path for f in result.files if f.kind == kind)
 
 
+def assert_breaks_are_german(lines: list[str], original: str | None = None) -> int:
+    """Every line that ends in an added hyphen is cut where the German patterns allow it, in the
+    word it falls in; returns how many lines were hyphenated. With ``original``, the lines
+    joined again must give it back."""
+    from plakat.hyphenation import hyphenator
+
+    joined, cuts = "", []
+    for line in lines:
+        if line.endswith("-"):
+            joined += line[:-1]
+            cuts.append(len(joined))
+        else:
+            joined += line + " "
+    if original is not None:
+        assert joined.strip() == original
+    for cut in cuts:
+        start = joined.rfind(" ", 0, cut) + 1
+        end = joined.find(" ", cut)
+        word = joined[start : end if end >= 0 else None]
+        assert cut - start in {b.index for b in hyphenator("de").breaks(word) if b.hyphen}, (word, lines)
+    return len(cuts)
+
+
 @pytest.fixture(scope="session")
 def test_fonts(tmp_path_factory) -> dict[str, Path]:
     """Fonts in every flavour a campaign may bring, made once per run from the bundled Noto Sans
