@@ -11,8 +11,8 @@ ru_maxrss of that subprocess (os.wait4), which includes the interpreter and the 
 it measures. Medians over --runs runs are printed as a markdown table.
 
 1. layout: `plakat.pipeline.build` of the layout (spec, assets, scene: every line shaped, broken,
-   fitted). Cold is the first call in the process (font metrics read, hyphenation patterns
-   loaded); warm is the same call again in the same process, the median of WARM_REPEATS.
+   fitted). Cold is the first call in the process (font metrics read, and the hyphenation
+   patterns if a text needs them); warm is the same call again in the same process, the median of WARM_REPEATS.
 2. shaping: the same strings three ways, each in its own process: plakat's `Shaper.shape`
    (HarfBuzz, kerning and ligatures, a fresh Shaper for every pass so its cache never answers),
    reportlab's `shapeStr` (HarfBuzz too, fonts registered with `registerFont(TTFont(...))`) and

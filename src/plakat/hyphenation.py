@@ -204,12 +204,17 @@ def _read_lines(name: str) -> list[str]:
     return (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
 
 
+def check_language(language: str) -> None:
+    """ValueError naming the known languages unless plakat can hyphenate ``language``; reads no
+    patterns."""
+    if language not in LANGUAGES:
+        known = ", ".join(sorted(LANGUAGES))
+        raise ValueError(f"unknown language {language!r}: plakat hyphenates {known}")
+
+
 @cache
 def hyphenator(language: str) -> Hyphenator:
     """The hyphenator for ``language`` (``"de"``), its patterns read on first use."""
-    try:
-        patterns, exceptions = LANGUAGES[language]
-    except KeyError:
-        known = ", ".join(sorted(LANGUAGES))
-        raise ValueError(f"unknown language {language!r}: plakat hyphenates {known}") from None
+    check_language(language)
+    patterns, exceptions = LANGUAGES[language]
     return Hyphenator(_read_lines(patterns), _read_lines(exceptions) if exceptions else ())

@@ -32,7 +32,7 @@ from pydantic import (
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
-from .hyphenation import hyphenator
+from .hyphenation import check_language
 from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
 from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
 from .yamlsource import SourceMap, YamlProblem, load_yaml
@@ -625,7 +625,7 @@ def check_references(spec: Layout) -> list[Problem]:
             problems.append(Problem(loc, _unknown("font", key, spec.fonts)))
 
     try:
-        hyphenator(spec.language)
+        check_language(spec.language)
     except ValueError as error:
         problems.append(Problem(("language",), f"{error}"))
     for index, key in enumerate(spec.fallback):

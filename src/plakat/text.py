@@ -261,6 +261,8 @@ class Typesetter:
         # fits at about its size unbroken keeps its words whole.
         hyphenation = self.hyphenation(style)
         fitted = whole = fitting(None)
+        if whole is not None and whole[0] >= max_size:
+            hyphenation = None  # nothing to gain: it already stands at its largest size
         if hyphenation is not None:
             broken = fitting(hyphenation)
             if broken is not None and (whole is None or broken[0] >= whole[0] * HYPHENATION_GAIN):

@@ -28,7 +28,8 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
     setter = Typesetter(
         assets.fonts,
         spec.fallback,
-        hyphenator(spec.language).breaks,
+        # The patterns are read (100 ms) only when some text needs them.
+        lambda word: hyphenator(spec.language).breaks(word),
         protected=frozenset(person.name for person in spec.people),
     )
     items: list[SceneItem] = [Fill(page.bleed_out(page.trim), spec.background, "background")]

@@ -17,6 +17,7 @@ time, and the subset tag is a hash of the subset.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import math
@@ -247,7 +248,14 @@ def embed(
 
 
 def _subset(program: FontProgram, gids: Sequence[int]) -> bytes:
-    font = TTFont(io.BytesIO(program.data), recalcTimestamp=False)
+    return _subset_of(program.data, tuple(gids))
+
+
+# One render writes the same text into the print PDF and the PNG's screen PDF (and check into a
+# scratch file): the same subset each time, made once.
+@functools.lru_cache(maxsize=16)
+def _subset_of(data: bytes, gids: tuple[int, ...]) -> bytes:
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     # Removed before subsetting, not left to drop_tables: the subsetter would otherwise parse
     # GSUB and GPOS in full first, five times the time of everything else it does here.
     # (keys(), since a TTFont cannot be iterated.)
