@@ -36,15 +36,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import fontTools
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
-from fontTools.ttLib.tables._g_l_y_f import Glyph
 from fontTools.ttLib.ttCollection import TTCollection
-from fontTools.varLib import instancer
+
+if TYPE_CHECKING:
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 from .cms import cache_dir
 
@@ -468,10 +467,10 @@ def _instantiate(font: TTFont, location: Location) -> TTFont:
         # STAT axis values name any location they cover, named instance or not, the way the
         # font's makers meant; fontTools refuses a location they do not cover.
         try:
-            return instancer.instantiateVariableFont(font, limits, updateFontNames=True)
+            return _instancer().instantiateVariableFont(font, limits, updateFontNames=True)
         except ValueError:
             pass
-    static = instancer.instantiateVariableFont(font, limits, inplace=True)
+    static = _instancer().instantiateVariableFont(font, limits, inplace=True)
     # Without STAT's help a named instance gives the name, and any other location is named by its
     # axis values: two instances of one font in a PDF never share a name.
     style = named.name if named else " ".join(f"{tag}{value:g}" for tag, value in location)
@@ -505,8 +504,19 @@ def _rename(font: TTFont, family: str, style: str, postscript: str) -> None:
         names.setName(text, name_id, 3, 1, 0x409)
 
 
+def _instancer() -> Any:
+    # fontTools' variation and pen modules take a tenth of a second to import: only fonts that
+    # need converting pay for them, not every run of the command.
+    from fontTools.varLib import instancer
+
+    return instancer
+
+
 def _quadratic_glyphs(font: TTFont, location: Location) -> dict[str, Glyph]:
     """``font``'s cubic outlines (at ``location`` if it is variable) as quadratic glyf glyphs."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
     glyphs = font.getGlyphSet(location=dict(location) or None)
     quadratic = {}
     for glyph_name in font.getGlyphOrder():
