@@ -243,3 +243,16 @@ def test_a_quote_in_a_narrow_cell_breaks_at_valid_german_points(stadtbibliothek_
     lines = [t.text for t in scene_of(write_layout(data)).of_type(TextLine) if t.element == "quote of Brigitte"]
     assert assert_breaks_are_german(lines[:-1]) > 0, lines  # the last line is the attribution
     assert lines[-1] == "– Brigitte, 81, Rentnerin"
+
+
+def test_a_feature_the_font_lacks_is_refused_at_its_line(stadtbibliothek_data, write_layout):
+    data = stadtbibliothek_data
+    data["headline"]["features"] = {"ss01": True, "liga": False, "tnum": True}
+    from plakat.errors import LayoutInvalid
+
+    with pytest.raises(LayoutInvalid) as refused:
+        scene_of(write_layout(data))
+    problems = str(refused.value)
+    assert "headline.features.ss01" in problems and "no OpenType feature 'ss01'" in problems
+    assert "smcp" in problems  # what the font offers instead
+    assert "liga" not in problems.split("offers")[0] and "features.tnum" not in problems

@@ -23,7 +23,7 @@ from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError,
 from .errors import Loc, Problem
 from .fonts import FontProblem, FontRequest, prepare_font
 from .imagefiles import open_image
-from .spec import LoadedLayout
+from .spec import Layout, LoadedLayout
 
 # EXIF orientations 5-8 turn the stored image by 90 degrees
 _SWAPS_AXES = {5, 6, 7, 8}
@@ -60,6 +60,7 @@ class FontMetrics:
     embedding_allowed: bool
     source: Path | None = None
     fs_type: int = 0  # OS/2 fsType of the source
+    features: frozenset[str] = frozenset()  # OpenType feature tags of GSUB and GPOS
     _cmap: dict[int, str] = field(repr=False, default_factory=dict)
     _advance: dict[str, int] = field(repr=False, default_factory=dict)
     _outline_ok: dict[str, bool] = field(repr=False, default_factory=dict)  # characters whose outlines were read
@@ -183,6 +184,12 @@ def _read_font_metrics(path: Path, source: Path, fs_type: int) -> FontMetrics:
         hhea = font["hhea"]
         os2 = font.get("OS/2", None)
         cap = getattr(os2, "sCapHeight", 0) or int(0.7 * upm)
+        features = {
+            record.FeatureTag
+            for table in ("GSUB", "GPOS")
+            if table in font and font[table].table.FeatureList is not None
+            for record in font[table].table.FeatureList.FeatureRecord
+        }
         return FontMetrics(
             path=path,
             units_per_em=upm,
@@ -194,6 +201,7 @@ def _read_font_metrics(path: Path, source: Path, fs_type: int) -> FontMetrics:
             embedding_allowed=(fs_type & 0x000F) != 0x0002 and not fs_type & 0x0200,
             source=source,
             fs_type=fs_type,
+            features=frozenset(features | ({"kern"} if "kern" in font else set())),
             _cmap=dict(cmap or {}),
             _advance={name: advance for name, (advance, _lsb) in hmtx.items()},
         )
@@ -214,6 +222,7 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
         except FontProblem as problem:
             field = getattr(problem, "field", None)
             problems.append(Problem(("fonts", key, field) if field else ("fonts", key), f"{problem}"))
+    problems += _feature_problems(spec, fonts)
     images: dict[str, ImageInfo] = {}
     for index, person in enumerate(spec.people):
         loc: Loc = ("people", index, "portrait")
@@ -230,3 +239,30 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
     if problems:
         raise loaded.invalid(problems)
     return Assets(images, fonts, profile)
+
+
+def _feature_problems(spec: Layout, fonts: dict[str, FontMetrics]) -> list[Problem]:
+    """A feature a style switches on that its font does not have would silently do nothing: say so
+    at its line, with the features the font offers. Switching one off is always fine."""
+    styles: list[tuple[Loc, object]] = [((name,), block) for name, block in spec.text_blocks.items()]
+    styles += [(("captions", "lines", index), line) for index, line in enumerate(spec.captions.lines)]
+    if spec.quotes is not None:
+        styles.append((("quotes",), spec.quotes))
+        if spec.quotes.attribution is not None:
+            styles.append((("quotes", "attribution"), spec.quotes.attribution))
+    problems = []
+    for loc, style in styles:
+        metrics = fonts.get(style.font)  # type: ignore[attr-defined]
+        if metrics is None:
+            continue
+        for tag, setting in style.features.items():  # type: ignore[attr-defined]
+            if setting is not False and tag not in metrics.features:
+                offered = ", ".join(sorted(metrics.features)) or "none"
+                problems.append(
+                    Problem(
+                        (*loc, "features", tag),
+                        f"{metrics.shown_name} has no OpenType feature {tag!r}, so it would change "
+                        f"nothing; the font offers: {offered}",
+                    )
+                )
+    return problems

@@ -347,6 +347,51 @@ def formats():
 
 
 @app.command()
+def font(
+    path: Annotated[Path, typer.Argument(help="A font file: .ttf, .otf, variable font or .ttc/.otc collection.")],
+    index: Annotated[int | None, typer.Option("--index", help="Which font of a collection (0-based).")] = None,
+):
+    """Describe a font as a layout names it: outlines, collection members, variation axes, named
+    instances, embedding permission and OpenType features."""
+    from .fonts import FontProblem, describe_font
+
+    try:
+        font = describe_font(path, index)
+    except FontProblem as problem:
+        err.print(f"{problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    kinds = {"truetype": "TrueType outlines", "cff": "PostScript (CFF) outlines", "cff2": "CFF2 outlines"}
+    lines = [f"{font.name}: {kinds[font.outlines]}, {font.glyphs} glyphs"]
+    for number, member in enumerate(font.members):
+        lines.append(f"  font {number}: {member}{'   <- shown' if number == font.index else ''}")
+    for axis in font.axes:
+        lines.append(f"  axis {axis.describe()}  {axis.name}")
+    if font.instances:
+        lines.append("  named instances: " + ", ".join(instance.describe() for instance in font.instances))
+    permission = _embedding(font.fs_type)
+    lines.append(f"  embedding: {permission}")
+    lines.append("  features: " + (" ".join(font.features) or "none"))
+    entry = str(path)
+    if font.members:
+        entry = f"{{file: {path}, index: {font.index}}}"
+    elif font.axes:
+        pinned = ", ".join(f"{axis.tag}: {axis.default:g}" for axis in font.axes)
+        entry = f"{{file: {path}, axes: {{{pinned}}}}}"
+    lines.append(f"  in a layout:  fonts: {{brand: {entry}}}")
+    out.print("\n".join(lines), markup=False, highlight=False)
+
+
+def _embedding(fs_type: int) -> str:
+    if fs_type & 0x000F == 0x0002:
+        return "forbidden (OS/2 fsType 0x0002, restricted licence): plakat cannot deliver a PDF with it"
+    if fs_type & 0x0200:
+        return "bitmaps only (OS/2 fsType 0x0200): plakat cannot deliver a PDF with it"
+    if fs_type & 0x0100:
+        return "allowed, but not as a subset (fsType 0x0100): embedded whole"
+    return "allowed, as a subset"
+
+
+@app.command()
 def schema():
     """Print the JSON Schema of the layout format (for editors)."""
     from .spec import json_schema

@@ -186,6 +186,55 @@ def named_instances(path: Path, index: int | None = None) -> list[NamedInstance]
         return _instances(font)
 
 
+@dataclass(frozen=True)
+class FontDescription:
+    """What a designer needs to know to name a font in a layout."""
+
+    path: Path
+    name: str
+    outlines: Outlines
+    members: tuple[str, ...]  # the fonts of a collection, by index; empty for a single font
+    index: int | None
+    axes: tuple[Axis, ...]
+    instances: tuple[NamedInstance, ...]
+    fs_type: int
+    features: tuple[str, ...]
+    glyphs: int
+
+
+def describe_font(path: Path, index: int | None = None) -> FontDescription:
+    """The font at ``path`` (font ``index`` of a collection, the first when none is given):
+    names, outlines, axes, named instances, embedding permission and OpenType features."""
+    data = _read(path)
+    members: tuple[str, ...] = ()
+    if data[:4] == b"ttcf":
+        try:
+            members = tuple(_full_name(font) for font in TTCollection(io.BytesIO(data), lazy=True).fonts)
+        except Exception:  # a damaged collection is reported by _opened below
+            members = ()
+        if index is None and members:
+            index = 0
+    with _opened(data, path, index) as (font, used):
+        features = {
+            record.FeatureTag
+            for table in ("GSUB", "GPOS")
+            if table in font and font[table].table.FeatureList is not None
+            for record in font[table].table.FeatureList.FeatureRecord
+        }
+        return FontDescription(
+            path,
+            _full_name(font),
+            _outlines(font, path),
+            members,
+            used,
+            tuple(_axes(font)),
+            tuple(_instances(font)),
+            getattr(font.get("OS/2"), "fsType", 0) if "OS/2" in font else 0,
+            tuple(sorted(features)),
+            len(font.getGlyphOrder()),
+        )
+
+
 # --- preparing --------------------------------------------------------------------------------
 
 _memo: dict[tuple[Any, ...], PreparedFont] = {}
