@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError, is_srgb, load_output_profile
 from .errors import Loc, Problem
-from .fonts import FontProblem, FontRequest, prepare_font
+from .fonts import FontProblem, FontRequest, opentype_features, prepare_font
 from .imagefiles import open_image
 from .spec import Layout, LoadedLayout
 
@@ -184,12 +184,6 @@ def _read_font_metrics(path: Path, source: Path, fs_type: int) -> FontMetrics:
         hhea = font["hhea"]
         os2 = font.get("OS/2", None)
         cap = getattr(os2, "sCapHeight", 0) or int(0.7 * upm)
-        features = {
-            record.FeatureTag
-            for table in ("GSUB", "GPOS")
-            if table in font and font[table].table.FeatureList is not None
-            for record in font[table].table.FeatureList.FeatureRecord
-        }
         return FontMetrics(
             path=path,
             units_per_em=upm,
@@ -201,7 +195,7 @@ def _read_font_metrics(path: Path, source: Path, fs_type: int) -> FontMetrics:
             embedding_allowed=(fs_type & 0x000F) != 0x0002 and not fs_type & 0x0200,
             source=source,
             fs_type=fs_type,
-            features=frozenset(features | ({"kern"} if "kern" in font else set())),
+            features=opentype_features(font),
             _cmap=dict(cmap or {}),
             _advance={name: advance for name, (advance, _lsb) in hmtx.items()},
         )

@@ -202,6 +202,17 @@ class FontDescription:
     glyphs: int
 
 
+def opentype_features(font: TTFont) -> frozenset[str]:
+    """The feature tags of a font's GSUB and GPOS tables (and kern for an old kern table)."""
+    tags = {
+        record.FeatureTag
+        for table in ("GSUB", "GPOS")
+        if table in font and font[table].table.FeatureList is not None
+        for record in font[table].table.FeatureList.FeatureRecord
+    }
+    return frozenset(tags | ({"kern"} if "kern" in font else set()))
+
+
 def describe_font(path: Path, index: int | None = None) -> FontDescription:
     """The font at ``path`` (font ``index`` of a collection, the first when none is given):
     names, outlines, axes, named instances, embedding permission and OpenType features."""
@@ -215,12 +226,7 @@ def describe_font(path: Path, index: int | None = None) -> FontDescription:
         if index is None and members:
             index = 0
     with _opened(data, path, index) as (font, used):
-        features = {
-            record.FeatureTag
-            for table in ("GSUB", "GPOS")
-            if table in font and font[table].table.FeatureList is not None
-            for record in font[table].table.FeatureList.FeatureRecord
-        }
+        features = opentype_features(font)
         return FontDescription(
             path,
             _full_name(font),
