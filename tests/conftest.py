@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from plakat.layering import read_layered
+
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 STADTBIBLIOTHEK = LAYOUTS / "stadtbibliothek.yaml"
@@ -31,7 +33,8 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
 
 @functools.cache
 def _parsed(path: Path) -> dict:
-    return _absolute_paths(yaml.safe_load(path.read_text(encoding="utf-8")), path.parent)
+    # the layout merged over the campaign files it extends, their paths relative to the layout
+    return _absolute_paths(read_layered(path)[0], path.parent)
 
 
 def shipped_data(path: Path) -> dict:

@@ -41,6 +41,8 @@ class LayoutInvalid(PlakatError):
     """A layout file that cannot become a poster; carries every problem found, each with a place."""
 
     def __init__(self, path: Path, problems: list[Problem], locate=None):
+        # locate(loc, key_position) gives (line, col) in ``path``, or (file, line, col) for a layout
+        # made of several files (extends:)
         self.path = path
         self.problems = problems
         self.locate = locate
@@ -49,8 +51,9 @@ class LayoutInvalid(PlakatError):
     def lines(self) -> list[str]:
         out = []
         for problem in self.problems:
-            line, col = self.locate(problem.loc, problem.key_position) if self.locate else (None, None)
-            where = f"{self.path}:{line}:{col}" if line else f"{self.path}"
+            found = self.locate(problem.loc, problem.key_position) if self.locate else (None, None)
+            path, (line, col) = (found[0], found[1:]) if len(found) == 3 else (self.path, found)
+            where = f"{path}:{line}:{col}" if line else f"{path}"
             field = format_loc(problem.loc)
             out.append(f"{where} {field}: {problem.message}" if field else f"{where}: {problem.message}")
         return out

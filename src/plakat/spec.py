@@ -35,9 +35,8 @@ from .formats import find_preset
 from .hyphenation import check_language
 from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
 from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
-from .yamlsource import SourceMap, YamlProblem, load_yaml
+from .layering import LayeredSource, read_layered
 
-MAX_LAYOUT_BYTES = 1_000_000  # a layout is a few kilobytes of text
 MAX_LENGTH = Length(1_000_000 * EMU_PER_MM)  # 1 km: no poster, nor any part of one, is larger
 MAX_FONT_SIZE = 100_000.0  # points: 35 m letters
 
@@ -525,7 +524,7 @@ class Layout(Model):
 class LoadedLayout:
     spec: Layout
     path: Path
-    source: SourceMap
+    source: LayeredSource
 
     @property
     def folder(self) -> Path:
@@ -540,55 +539,10 @@ class LoadedLayout:
 
 
 def load_layout(path: Path) -> LoadedLayout:
-    """Read, parse and validate ``path``; raise LayoutInvalid listing everything that is wrong."""
+    """Read, parse and validate ``path`` with every file it extends; raise LayoutInvalid listing
+    everything that is wrong, each problem at the file, line and column where it was written."""
     path = Path(path)
-    if not path.exists():
-        raise LayoutInvalid(path, [Problem((), "no such file: check the path")])
-    if path.is_dir():
-        raise LayoutInvalid(path, [Problem((), "is a folder: name a .yaml layout file")])
-    if not path.is_file():
-        raise LayoutInvalid(
-            path, [Problem((), "is not a regular file (a pipe or a device?): name a .yaml layout file")]
-        )
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_LAYOUT_BYTES + 1)
-    except OSError as error:
-        raise LayoutInvalid(path, [Problem((), f"cannot read: {error.strerror}")]) from None
-    if len(raw) > MAX_LAYOUT_BYTES:
-        raise LayoutInvalid(
-            path,
-            [
-                Problem(
-                    (),
-                    f"is larger than {MAX_LAYOUT_BYTES // 1_000_000} MB: a layout is a "
-                    "few kilobytes of text; is this the right file?",
-                )
-            ],
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LayoutInvalid(path, [Problem((), "the file is UTF-16: save it as UTF-8")], lambda *_: (1, 1))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        raise LayoutInvalid(
-            path,
-            [Problem((), f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8")],
-            lambda *_: (line, col),
-        ) from None
-    try:
-        data, source = load_yaml(text)
-    except YamlProblem as error:
-        line, col = error.line, error.col
-        raise LayoutInvalid(path, [error.problem], lambda *_: (line, col)) from None
-    if not isinstance(data, dict):
-        raise LayoutInvalid(
-            path,
-            [Problem((), f"a layout is a mapping of keys (format, grid, people ...), not a {type(data).__name__}")],
-            source.locate,
-        )
+    data, source = read_layered(path)
     try:
         spec = Layout.model_validate(data)
     except ValidationError as error:
