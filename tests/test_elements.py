@@ -360,3 +360,22 @@ def test_the_qr_code_in_the_file_shows_the_encoded_matrix(rendered, which):
     # and the modules are what segno encodes for the text
     matrix = np.array(segno.make_qr(URL, error="M", boost_error=False).matrix, dtype=bool)
     assert (expected[4:-4, 4:-4] == matrix).all()
+
+
+def test_the_readme_example_places_the_stand_in_logo_and_a_qr_code(tmp_path, one_portrait_data, write_layout):
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`elements:` places logos")[1].split("```yaml\n")[1].split("```")[0]
+    one_portrait_data.update(yaml.safe_load(block))
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "assets").symlink_to(ROOT / "assets")
+    path = write_layout(one_portrait_data, "layouts/poster.yaml")
+    built = build(path)
+    (logo,) = items(built.scene, PlacedVector)
+    (qr,) = items(built.scene, QrCode)
+    safe = built.scene.safe_box
+    assert (logo.rect.right, logo.rect.bottom, logo.rect.w, logo.rect.h) == (safe.right, safe.bottom, mm(600), mm(300))
+    assert qr.color.hex == "#14325c" and qr.rect.w == mm(400)
+    findings = check_scene(built.scene, built.assets.fonts)
+    assert not [f for f in findings if f.code.startswith(("element-", "qr-"))]
