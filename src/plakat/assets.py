@@ -23,6 +23,7 @@ from .cms import DEFAULT_PROFILE, EXIF_ORIENTATION, OutputProfile, ProfileError,
 from .errors import Loc, Problem
 from .fonts import FontProblem, FontRequest, opentype_features, prepare_font
 from .imagefiles import open_image
+from .logos import VECTOR_SUFFIXES, LogoProblem, pdf_logo_extent, svg_size
 from .spec import Layout, LoadedLayout
 
 # EXIF orientations 5-8 turn the stored image by 90 degrees
@@ -112,11 +113,55 @@ class FontMetrics:
         return units * size / self.units_per_em
 
 
+# Raster formats a logo may come in; Pillow reads more, but these are what print shops exchange.
+LOGO_RASTER_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "TIFF": ".tif"}
+
+
+@dataclass(frozen=True)
+class ElementFile:
+    """A logo file: a raster image (``image`` set; size in pixels) or a vector logo, ``svg`` or
+    ``pdf`` (its first page; size in points)."""
+
+    path: Path
+    kind: str  # "raster", "svg" or "pdf"
+    width: float
+    height: float
+    image: ImageInfo | None = None
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
 @dataclass(frozen=True)
 class Assets:
     images: dict[str, ImageInfo]  # by person name
     fonts: dict[str, FontMetrics]  # by font key
     profile: OutputProfile | None = None  # the print's output intent
+    elements: dict[int, ElementFile] = field(default_factory=dict)  # by index in elements:, logos only
+
+
+def probe_element_file(path: Path) -> ElementFile:
+    """A logo's kind and size: SVG and PDF read and checked for what plakat can convert, raster
+    images by their header. Raises ValueError with a reason and what to do."""
+    kind = VECTOR_SUFFIXES.get(path.suffix.lower())
+    if kind is not None and path.is_dir():
+        raise ValueError(f"{path} is a folder, not a logo file")
+    try:
+        if kind == "svg":
+            return ElementFile(path, kind, *svg_size(path))
+        if kind == "pdf":
+            _left, _bottom, width, height = pdf_logo_extent(path)
+            return ElementFile(path, kind, width, height)
+    except LogoProblem as problem:
+        raise ValueError(str(problem)) from None
+    info = probe_image(path)
+    if info.format not in LOGO_RASTER_FORMATS:
+        raise ValueError(
+            f"{path} is {info.format}, which plakat does not take as a logo: give a "
+            f"{', '.join(LOGO_RASTER_FORMATS.values())} raster, an .svg or a .pdf"
+        )
+    return ElementFile(path, "raster", info.width, info.height, info)
 
 
 def probe_image(path: Path) -> ImageInfo:
@@ -224,6 +269,14 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
             images[person.name] = probe_image(loaded.resolve(person.portrait))
         except ValueError as error:
             problems.append(Problem(loc, f"{error}"))
+    elements: dict[int, ElementFile] = {}
+    for index, element in enumerate(spec.elements):
+        if element.image is None:
+            continue
+        try:
+            elements[index] = probe_element_file(loaded.resolve(element.image))
+        except ValueError as error:
+            problems.append(Problem(("elements", index, "image"), f"{error}"))
     profile = None
     pdf = spec.output.pdf
     try:
@@ -232,7 +285,7 @@ def probe_assets(loaded: LoadedLayout) -> Assets:
         problems.append(Problem(("output", "pdf", "profile"), f"{error}"))
     if problems:
         raise loaded.invalid(problems)
-    return Assets(images, fonts, profile)
+    return Assets(images, fonts, profile, elements)
 
 
 def _feature_problems(spec: Layout, fonts: dict[str, FontMetrics]) -> list[Problem]:

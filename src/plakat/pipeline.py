@@ -20,6 +20,7 @@ from .delivery import SCREEN, PdfOptions, PdfReport, pdf_file_name, pdf_options
 from .errors import PreflightFailed, Problem
 from .findings import Finding, has_errors, sort_findings
 from .layout import LayoutProblems, build_scene
+from .layout.elements import element_name
 from .output import AtomicOutputs
 from .preflight import check_files, check_scene
 from .render.pdf import write_pdf
@@ -75,8 +76,12 @@ def scene_findings(built: Built) -> list[Finding]:
     layout line that names it."""
     findings = check_scene(built.scene, built.assets.fonts)
     unreadable = [f for f in findings if f.code == "image-unreadable"]
-    index = {person.name: i for i, person in enumerate(built.layout.spec.people)}
-    problems = [Problem(("people", index[f.element], "portrait"), f.message) for f in unreadable if f.element in index]
+    spec = built.layout.spec
+    places: dict[str, tuple[str | int, ...]] = {
+        element_name(element, i): ("elements", i, "image") for i, element in enumerate(spec.elements)
+    }
+    places.update({person.name: ("people", i, "portrait") for i, person in enumerate(spec.people)})
+    problems = [Problem(places[f.element], f.message) for f in unreadable if f.element in places]
     used: dict[str, str] = {}
     for line in built.scene.of_type(TextLine):
         for glyph in line.glyphs:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .assets import ImageInfo
 from .color import Color
 from .units import EMU_PER_INCH, EMU_PER_MM
+
+if TYPE_CHECKING:  # the scene is read by the spec's anchors, which the asset probe depends on
+    from .assets import ImageInfo
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,20 @@ def embed_reduction(ppi: float, recommended_ppi: float) -> int:
 class PlacedImage:
     """An image shown through ``rect``: the source region ``crop`` (pixels: left, top, right,
     bottom, as displayed after EXIF orientation) is scaled to fill ``rect`` exactly. ``reduction``
-    says the renderers embed the image that many times smaller on each side (1: its own pixels)."""
+    says the renderers embed the image that many times smaller on each side (1: its own pixels).
+    A portrait has a ``focus``; a raster logo (an element) has none and may have a ``min_size``."""
 
     rect: Rect
     crop: tuple[float, float, float, float]
     image: ImageInfo
     element: str
-    focus: tuple[int, int]  # where the focus point lands on the page, EMU
+    focus: tuple[int, int] | None  # where the focus point lands on the page, EMU; None for a logo
     reduction: int = 1
+    min_size: int | None = None  # EMU; a logo drawn narrower or lower than this is too small
+
+    @property
+    def is_logo(self) -> bool:
+        return self.focus is None
 
     @property
     def ppi(self) -> tuple[float, float]:
@@ -127,7 +136,43 @@ class TextLine:
         return Rect(self.x, self.baseline - self.ascent, self.width, self.ascent + self.descent)
 
 
-SceneItem = Fill | PlacedImage | TextLine
+@dataclass(frozen=True)
+class PlacedVector:
+    """A vector logo (``kind`` ``svg`` or ``pdf``, the first page) shown through ``rect``: the region
+    ``crop`` of the logo (points from its top-left corner: left, top, right, bottom) is scaled to
+    fill ``rect`` exactly, uniformly; with ``fit: cover`` it is a part of the logo, clipped."""
+
+    rect: Rect
+    crop: tuple[float, float, float, float]
+    size: tuple[float, float]  # the logo's own width and height, points
+    path: Path
+    kind: str
+    element: str
+    min_size: int | None = None
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code filling the square ``rect``: ``modules`` are its rows, quiet zone included, each a
+    string of "1" (dark, drawn in ``color``) and "0" (light: the ``background``)."""
+
+    rect: Rect
+    modules: tuple[str, ...]
+    color: Color
+    background: Color
+    element: str
+    text: str
+    min_size: int | None = None
+
+    @property
+    def module(self) -> float:
+        """The side of one module, EMU."""
+        return self.rect.w / len(self.modules)
+
+
+SceneItem = Fill | PlacedImage | TextLine | PlacedVector | QrCode
+# What the layout's elements: become; preflight checks their placement alike.
+ELEMENT_ITEMS = (PlacedVector, QrCode)
 
 
 @dataclass(frozen=True)
@@ -221,8 +266,28 @@ def _item_data(item: SceneItem) -> dict:
             "file": item.image.path.name,
             "rect": _rect_data(item.rect),
             "crop_px": [round(v, 2) for v in item.crop],
-            "focus": [_mm(v) for v in item.focus],
+            "focus": [_mm(v) for v in item.focus] if item.focus is not None else None,
             "reduction": item.reduction,
+        } | ({"min_size": _mm(item.min_size)} if item.min_size is not None else {})
+    if isinstance(item, PlacedVector):
+        return {
+            "vector": item.element,
+            "kind": item.kind,
+            "file": item.path.name,
+            "rect": _rect_data(item.rect),
+            "crop_pt": [round(v, 2) for v in item.crop],
+            "size_pt": [round(v, 2) for v in item.size],
+            "min_size": _mm(item.min_size) if item.min_size is not None else None,
+        }
+    if isinstance(item, QrCode):
+        return {
+            "qr": item.element,
+            "text": item.text,
+            "rect": _rect_data(item.rect),
+            "color": str(item.color),
+            "background": str(item.background),
+            "modules": list(item.modules),
+            "min_size": _mm(item.min_size) if item.min_size is not None else None,
         }
     return {
         "text": item.element,

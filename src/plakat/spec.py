@@ -33,6 +33,7 @@ from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
 from .hyphenation import check_language
+from .relative import Anchor, AnchorArea
 from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
 from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
 from .layering import LayeredSource, read_layered
@@ -276,6 +277,82 @@ class Grid(Model):
         return self
 
 
+class ElementBox(Model):
+    """Where an element goes: ``x``/``y`` from the trim's top-left, or with ``anchor`` a corner or edge
+    of the safe area or trim (``to``) with ``x``/``y`` as insets. One of width and height may be left
+    out: it then follows the element's own aspect ratio (a QR code is square)."""
+
+    anchor: Anchor | None = Field(None, description="corner or edge of `to` the box sits at, e.g. bottom-right")
+    to: AnchorArea | None = Field(None, description="safe (default) or trim: what anchor refers to")
+    x: LengthValue | None = Field(None, description="from the trim's left; with anchor, the inset from that edge")
+    y: LengthValue | None = Field(None, description="from the trim's top; with anchor, the inset from that edge")
+    width: LengthValue | None = None
+    height: LengthValue | None = None
+
+    _size = field_validator("width", "height")(_positive)
+
+    @model_validator(mode="after")
+    def _placed(self):
+        if self.width is None and self.height is None:
+            raise ValueError("give width or height (or both): the other follows the element's aspect ratio")
+        if self.anchor is None:
+            if self.to is not None:
+                raise ValueError("to: needs anchor: (e.g. anchor: bottom-right, to: trim)")
+            missing = [key for key in ("x", "y") if getattr(self, key) is None]
+            if missing:
+                raise ValueError(
+                    f"give {' and '.join(missing)} (from the trim's top-left), or anchor: (e.g. bottom-right) "
+                    "with x and y as insets"
+                )
+        return self
+
+
+QrLevel = Literal["L", "M", "Q", "H"]
+ELEMENT_KINDS = ("image", "qr")
+_IMAGE_ONLY = ("fit",)
+_QR_ONLY = ("color", "background", "error_correction")
+
+
+class Element(Model):
+    """A logo (``image``: raster, SVG or PDF) or a QR code (``qr``: the text it encodes) in a box,
+    drawn over everything else."""
+
+    image: str | None = Field(None, min_length=1, description=".jpg/.png/.tif, .svg or .pdf, relative to the layout")
+    qr: str | None = Field(None, min_length=1, description="the text a QR code encodes, e.g. a web address")
+    box: ElementBox
+    name: str | None = Field(None, min_length=1, description="the element's name in findings; default elements[i]")
+    fit: Literal["contain", "cover"] | None = Field(
+        None, description="contain (default): all of the image in the box; cover: the box filled, edges cropped"
+    )
+    min_size: LengthValue | None = Field(None, description="a warning when it is drawn narrower or lower than this")
+    color: ColorValue | None = Field(None, description="a QR code's dark modules (default black)")
+    background: ColorValue | None = Field(None, description="a QR code's light modules and quiet zone (default white)")
+    error_correction: QrLevel | None = Field(None, description="a QR code's error correction: L, M (default), Q, H")
+
+    _min_size = field_validator("min_size")(_positive)
+
+    @field_validator("error_correction", mode="before")
+    @classmethod
+    def _level_upper(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.image is None) == (self.qr is None):
+            raise ValueError("an element needs exactly one of image: (a logo file) or qr: (the text to encode)")
+        wrong = _QR_ONLY if self.image is not None else _IMAGE_ONLY
+        given = [key for key in wrong if getattr(self, key) is not None]
+        if given:
+            kind = "an image" if self.image is not None else "a QR code"
+            owner = "QR codes" if self.image is not None else "images"
+            raise ValueError(f"{', '.join(given)} does not apply to {kind}: it is for {owner} only")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "image" if self.image is not None else "qr"
+
+
 class Person(Model):
     name: str = Field(min_length=1)
     age: int | None = Field(None, ge=0, le=150)
@@ -508,6 +585,9 @@ class Layout(Model):
     brand: TextBlock | None = None
     hashtag: TextBlock | None = None
     credit: TextBlock | None = None
+    elements: list[Element] = Field(
+        default_factory=list, description="logos and QR codes, drawn last (on top of everything)"
+    )
     preflight: PreflightSettings = PreflightSettings()
     output: Output = Output()
 
@@ -611,6 +691,19 @@ def check_references(spec: Layout) -> list[Problem]:
                     f"{spec.grid.columns}x{spec.grid.rows} grid",
                 )
             )
+    element_names: dict[str, int] = {}
+    for index, element in enumerate(spec.elements):
+        if element.name is None:
+            continue
+        if element.name in element_names:
+            problems.append(
+                Problem(
+                    ("elements", index, "name"),
+                    f"{element.name!r} is used twice (also elements[{element_names[element.name]}]): "
+                    "give each element its own name",
+                )
+            )
+        element_names.setdefault(element.name, index)
     templates: list[tuple[Loc, str, tuple[str, ...]]] = [
         (("captions", "lines", index, "template"), line.template, PERSON_FIELDS)
         for index, line in enumerate(spec.captions.lines)

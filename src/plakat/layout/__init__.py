@@ -10,6 +10,7 @@ files.
 - :mod:`.portraits`: cropping portraits into their frames, and their captions
 - :mod:`.quotes`: quote cells
 - :mod:`.furniture`: headline, brand line, hashtag and credit
+- :mod:`.elements`: logos and QR codes in boxes, drawn on top
 - :mod:`.build`: all of these into one scene
 """
 

@@ -2,7 +2,8 @@
 
 In: a :class:`~plakat.spec.Layout` and its :class:`~plakat.assets.Assets`. Out: the
 :class:`~plakat.scene.Scene` in drawing order (background, bands, portraits with captions, quote
-cells, furniture), or :class:`~plakat.layout.page.LayoutProblems` listing every problem found.
+cells, furniture, then the elements: logos and QR codes on top), or
+:class:`~plakat.layout.page.LayoutProblems` listing every problem found.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..hyphenation import hyphenator
 from ..scene import Fill, Scene, SceneItem
 from ..spec import Layout
 from ..text import Typesetter
+from .elements import place_elements
 from .furniture import text_block
 from .grid import PersonCell, QuoteCell, allocate_cells
 from .page import LayoutProblems, box_rect, page_of, page_problems
@@ -50,6 +52,9 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
         placed, block_problems = text_block(name, block, page, setter)
         items += placed
         problems += block_problems
+    placed, element_problems = place_elements(spec.elements, assets.elements, page)
+    items += placed
+    problems += element_problems
     if problems:
         raise LayoutProblems(problems)
     return Scene(

@@ -136,6 +136,21 @@ def check_pdf(spec: Layout, path: Path, options: PdfOptions = SCREEN) -> list[Fi
 # --- ink ----------------------------------------------------------------------------------------
 
 _CMYK_OPERATORS = {"k", "K"}
+# with four operands these set CMYK: plakat's print file has no other four-component colour space
+_COMPONENT_OPERATORS = {"sc", "scn", "SC", "SCN"}
+
+
+def _content_holders(page: Any) -> list[Any]:
+    """The page and every form XObject it draws (a PDF logo, forms inside it), each once."""
+    found, seen, waiting = [], set(), [page]
+    while waiting:
+        holder = waiting.pop()
+        if holder.objgen != (0, 0) and holder.objgen in seen:
+            continue
+        seen.add(holder.objgen)
+        found.append(holder)
+        waiting += [x for x in resources(holder, "/XObject").values() if x.get("/Subtype") == pikepdf.Name.Form]
+    return found
 
 
 def measure_ink(path: Path) -> tuple[float, str]:
@@ -144,16 +159,18 @@ def measure_ink(path: Path) -> tuple[float, str]:
     outside the poster."""
     highest, where = 0.0, "page"
     with pikepdf.open(path) as document:
-        page = document.pages[0].obj
-        for operands, operator in operations(page):
-            if operator in _CMYK_OPERATORS:
-                inks = [float(v) * 100 for v in operands]
-                if sum(inks) > highest:
-                    highest = sum(inks)
-                    where = "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(*(round(v, 1) for v in inks))
+        holders = _content_holders(document.pages[0].obj)
+        for holder in holders:
+            for operands, operator in operations(holder):
+                if operator in _CMYK_OPERATORS or (operator in _COMPONENT_OPERATORS and len(operands) == 4):
+                    inks = [float(v) * 100 for v in operands]
+                    if sum(inks) > highest:
+                        highest = sum(inks)
+                        where = "the colour cmyk({:g}, {:g}, {:g}, {:g})".format(*(round(v, 1) for v in inks))
         cmyk_images = [
             (name, xobject)
-            for name, xobject in resources(page, "/XObject").items()
+            for holder in holders
+            for name, xobject in resources(holder, "/XObject").items()
             if xobject.get("/Subtype") == pikepdf.Name.Image and xobject.get("/ColorSpace") == pikepdf.Name.DeviceCMYK
         ]
         # pikepdf reads the streams here; decoding and summing release the GIL, so two threads share them
@@ -296,6 +313,9 @@ def _colour_problems(holder, problems: list[str], seen: set) -> None:
     for operands, operator in operations(holder):
         if operator in _RGB_OPERATORS:
             problems.append(f"a colour is set in DeviceRGB ({' '.join(str(o) for o in operands)} {operator})")
+            break
+        if operator in ("cs", "CS") and operands and operands[0] == pikepdf.Name.DeviceRGB:
+            problems.append(f"a colour space is set to DeviceRGB (/DeviceRGB {operator})")
             break
     for name, space in resources(holder, "/ColorSpace").items():
         family = space[0] if isinstance(space, pikepdf.Array) else space

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..assets import FontMetrics
 from ..findings import Finding, finding, sort_findings
 from ..imagefiles import open_image
-from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, Rect, Scene, TextLine
+from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM
 from .legibility import check_legibility
 
@@ -41,6 +41,7 @@ def check_scene(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
         *check_text(scene, fonts),
         *check_legibility(scene, fonts),
         *check_images(scene),
+        *check_elements(scene),
     ]
     return sort_findings(findings)
 
@@ -184,6 +185,8 @@ def check_safe_zone(scene: Scene) -> list[Finding]:
                 )
             )
     for item in scene.of_type(PlacedImage):
+        if item.focus is None:
+            continue
         x, y = item.focus
         if not (safe.x <= x <= safe.right and safe.y <= y <= safe.bottom):
             findings.append(
@@ -249,6 +252,8 @@ def check_seams(scene: Scene) -> list[Finding]:
                     seam_x,
                 )
     for item in scene.of_type(PlacedImage):
+        if item.focus is None:
+            continue
         x, y = item.focus
         splits = [("vertical", seam, abs(x - seam), seam, y, seam) for seam in columns_at]
         splits += [("horizontal", seam, abs(y - seam), x, seam, -seam) for seam in rows_at]
@@ -262,6 +267,88 @@ def check_seams(scene: Scene) -> list[Finding]:
                     at_x,
                     at_y,
                     key,
+                )
+    return findings
+
+
+# --- elements: logos and QR codes ---------------------------------------------------------------
+
+# A QR code's module seen from a distance: about 1/1000 of it still scans (a phone camera resolves
+# roughly as well as an eye, one arc minute is 1/3438, and a scan needs some 3 pixels per module).
+QR_MODULE_PER_DISTANCE = 1 / 1000
+QR_MIN_MODULE_MM = 0.5  # without a viewing distance: what print and phone cameras reliably resolve
+
+
+def element_items(scene: Scene) -> list[PlacedImage | PlacedVector | QrCode]:
+    """What the layout's elements: became: raster logos, vector logos and QR codes."""
+    return [
+        item
+        for item in scene.items
+        if isinstance(item, (PlacedVector, QrCode)) or (isinstance(item, PlacedImage) and item.is_logo)
+    ]
+
+
+def check_elements(scene: Scene) -> list[Finding]:
+    """Elements inside the safe area, no smaller than their min_size, QR modules large enough."""
+    findings = []
+    safe = scene.safe_box
+    for item in element_items(scene):
+        rect, element = item.rect, item.element
+        beyond = {
+            "left": safe.x - rect.x,
+            "top": safe.y - rect.y,
+            "right": rect.right - safe.right,
+            "bottom": rect.bottom - safe.bottom,
+        }
+        sides = {side: amount for side, amount in beyond.items() if amount > 0}
+        if sides:
+            worst = max(sides.values())
+            shown = ", ".join(f"{amount / EMU_PER_MM:.1f} mm on the {side}" for side, amount in sides.items())
+            findings.append(
+                finding(
+                    "element-outside-safe",
+                    f"{element} reaches past the {scene.safe / EMU_PER_MM:g} mm safe margin ({shown}): move it "
+                    "inwards or make it smaller, or anchor it to the safe area (box: {anchor: ..., to: safe})",
+                    element,
+                    round(worst / EMU_PER_MM, 1),
+                    0,
+                    _centre(rect),
+                )
+            )
+        if item.min_size is not None and min(rect.w, rect.h) < item.min_size:
+            smaller = min(rect.w, rect.h)
+            findings.append(
+                finding(
+                    "element-too-small",
+                    f"{element} is drawn {rect.w / EMU_PER_MM:.1f} x {rect.h / EMU_PER_MM:.1f} mm, smaller than its "
+                    f"min_size {item.min_size / EMU_PER_MM:g} mm: enlarge its box",
+                    element,
+                    round(smaller / EMU_PER_MM, 1),
+                    round(item.min_size / EMU_PER_MM, 1),
+                    _centre(rect),
+                )
+            )
+        if isinstance(item, QrCode):
+            distance = scene.rules.viewing_distance
+            needed = distance * QR_MODULE_PER_DISTANCE if distance else QR_MIN_MODULE_MM * EMU_PER_MM
+            if item.module < needed:
+                why = (
+                    f"to scan from {distance / EMU_PER_MM / 1000:g} m (1/1000 of the viewing distance)"
+                    if distance
+                    else "to print and scan reliably"
+                )
+                factor = needed / item.module
+                findings.append(
+                    finding(
+                        "qr-module-too-small",
+                        f"{element}: a module of the QR code is {item.module / EMU_PER_MM:.2f} mm; it needs at "
+                        f"least {needed / EMU_PER_MM:.2f} mm {why}: make the code {factor:.1f} times larger or "
+                        "encode a shorter text",
+                        element,
+                        round(item.module / EMU_PER_MM, 2),
+                        round(needed / EMU_PER_MM, 2),
+                        _centre(item.rect),
+                    )
                 )
     return findings
 

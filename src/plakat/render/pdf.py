@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pikepdf
 from reportlab import rl_config
+from reportlab.graphics import renderPDF
 from reportlab.lib.colors import CMYKColorSep
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -52,8 +53,9 @@ from ..delivery import (
     mark_offset_mm,
 )
 from ..errors import AssetError
+from ..logos import LogoProblem, pdf_logo_extent, pdf_logo_form, recoloured_svg
 from ..pdfobjects import embedded_font_file, operations, resources
-from ..scene import Fill, PlacedImage, Rect, Scene, TextLine
+from ..scene import Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
 from .pdffonts import FontProgram, PlacedGlyph, embed, show_glyphs
 
@@ -192,6 +194,20 @@ class _Painter:
         else:
             self.canvas.setFillColorRGB(*self.colours.screen_rgb(color))
 
+    def recolour(self, space: str, values: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
+        """A logo's colour as this file sets it: CMYK through the output profile (ink-limited) in
+        print, sRGB on screen; CMYK given in a logo passes to print unchanged."""
+        if space == "cmyk":
+            if self.is_print:
+                return space, values
+            return "rgb", self.colours.screen_rgb(Color(cmyk=tuple(v * 100 for v in values)))  # type: ignore[arg-type]
+        if space == "gray":
+            values = (values[0],) * 3
+        if not self.is_print:
+            return "rgb", values
+        r, g, b = (min(255, max(0, round(v * 255))) for v in values)
+        return "cmyk", self.colours.print_cmyk(Color(rgb=(r, g, b)))
+
 
 def default_colours() -> ColourManager:
     return ColourManager(load_output_profile(DEFAULT_PROFILE, Path(".")))
@@ -222,6 +238,7 @@ def write_pdf(
             pageCompression=1,
         )
         painter = _Painter(canvas, colours, options.is_print)
+        pdf_logos: dict[Path, str] = {}
         canvas.setBleedBox(geometry.bleed_box)
         canvas.setTrimBox(geometry.trim_box)
         for item in scene.items:
@@ -233,11 +250,15 @@ def write_pdf(
             elif isinstance(item, TextLine):
                 painter.fill(item.color)
                 canvas.addLiteral(text.operators(item, geometry))
+            elif isinstance(item, QrCode):
+                _qr_code(canvas, geometry, painter, item)
+            elif isinstance(item, PlacedVector):
+                _vector(canvas, geometry, painter, item, pdf_logos)
         if options.marks:
             _crop_marks(canvas, geometry, options.is_print)
         canvas.showPage()
         canvas.save()
-    _finish(buffer.getvalue(), target, scene, options, geometry, colours, text)
+    _finish(buffer.getvalue(), target, scene, options, geometry, colours, text, pdf_logos, painter.recolour)
     unit_mm = geometry.emu_per_unit / EMU_PER_MM
     return PdfReport(
         options.standard,
@@ -293,6 +314,67 @@ def _image(canvas: Canvas, geometry: PageGeometry, item: PlacedImage, source) ->
     canvas.restoreState()
 
 
+def _qr_code(canvas: Canvas, geometry: PageGeometry, painter: _Painter, item: QrCode) -> None:
+    """The background square, then the dark modules as one path of rectangles, each a horizontal
+    run of dark modules, so neighbours leave no hairline between them."""
+    painter.fill(item.background)
+    canvas.rect(*geometry.rect(item.rect), stroke=0, fill=1)
+    painter.fill(item.color)
+    count = len(item.modules)
+    path = canvas.beginPath()
+    for row, modules in enumerate(item.modules):
+        top = item.rect.y + item.rect.h * row / count
+        bottom = item.rect.y + item.rect.h * (row + 1) / count
+        column = 0
+        for dark, run in itertools.groupby(modules):
+            length = len(list(run))
+            if dark == "1":
+                left = item.rect.x + item.rect.w * column / count
+                right = item.rect.x + item.rect.w * (column + length) / count
+                x0, y0 = geometry.x(left), geometry.y(bottom)
+                path.rect(x0, y0, geometry.x(right) - x0, geometry.y(top) - y0)
+            column += length
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _vector(
+    canvas: Canvas, geometry: PageGeometry, painter: _Painter, item: PlacedVector, pdf_logos: dict[Path, str]
+) -> None:
+    """An SVG drawn as paths, or a PDF logo's form XObject (added to the page when it is
+    finished), scaled so ``item.crop`` fills ``item.rect``, clipped to it."""
+    left, top, right, _bottom = item.crop
+    scale = geometry.length(item.rect.w) / (right - left)  # PDF units per logo point
+    # the logo's own top-left corner in PDF units (y up)
+    origin_x = geometry.x(item.rect.x) - left * scale
+    origin_y = geometry.y(item.rect.y) + top * scale
+    canvas.saveState()
+    clip = canvas.beginPath()
+    clip.rect(*geometry.rect(item.rect))
+    canvas.clipPath(clip, stroke=0, fill=0)
+    if item.kind == "svg":
+        try:
+            drawing = recoloured_svg(item.path, painter.recolour)
+        except LogoProblem as error:
+            raise AssetError(str(error)) from None
+        canvas.translate(origin_x, origin_y - item.size[1] * scale)
+        canvas.scale(scale, scale)
+        renderPDF.draw(drawing, canvas, 0, 0)
+    else:
+        if item.path not in pdf_logos:
+            pdf_logos[item.path] = "/Fm" + hashlib.sha256(item.path.read_bytes()).hexdigest()[:24]
+        try:
+            extent_x, extent_y, _width, _height = pdf_logo_extent(item.path)
+        except LogoProblem as error:
+            raise AssetError(str(error)) from None
+        bottom_y = origin_y - item.size[1] * scale
+        # the form draws from its extent's lower-left corner, which goes to the logo's
+        canvas.addLiteral(
+            f"{scale:.6f} 0 0 {scale:.6f} {origin_x:.4f} {bottom_y:.4f} cm "
+            f"1 0 0 1 {-extent_x:.4f} {-extent_y:.4f} cm {pdf_logos[item.path]} Do"
+        )
+    canvas.restoreState()
+
+
 def _crop_marks(canvas: Canvas, geometry: PageGeometry, is_print: bool) -> None:
     """Eight 0.25 pt lines in the trim's prolongation, beyond the bleed, in registration colour."""
     if is_print:
@@ -325,6 +407,19 @@ def _name_images_by_content(pdf: pikepdf.Pdf, page: pikepdf.Dictionary) -> None:
     ]
     page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(drawing))
     page.Resources.XObject = pikepdf.Dictionary({str(renames[name]): images[name] for name in images})
+
+
+def _add_pdf_logos(pdf: pikepdf.Pdf, page: pikepdf.Dictionary, logos: dict[Path, str], recolour) -> None:
+    if not logos:
+        return
+    if "/XObject" not in page.Resources:
+        page.Resources.XObject = pikepdf.Dictionary()
+    for path, name in logos.items():
+        try:
+            form, _extent = pdf_logo_form(pdf, path, recolour)
+        except LogoProblem as error:
+            raise AssetError(str(error)) from None
+        page.Resources.XObject[name] = form
 
 
 def _replace_fonts(pdf: pikepdf.Pdf, page: pikepdf.Dictionary, text: _Text) -> None:
@@ -369,8 +464,11 @@ def _finish(
     geometry: PageGeometry,
     colours: ColourManager,
     text: _Text,
+    pdf_logos: dict[Path, str] | None = None,
+    recolour=None,
 ) -> None:
-    """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID."""
+    """Metadata, output intent and /UserUnit on the drawn page, saved with a content-derived ID;
+    PDF logos added as form XObjects under the names the page's drawing gave them."""
     moment = datetime.datetime.fromtimestamp(document_epoch(), datetime.UTC)
     title = scene.title
     subject = (
@@ -380,6 +478,7 @@ def _finish(
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         page = pdf.pages[0].obj
         _name_images_by_content(pdf, page)
+        _add_pdf_logos(pdf, page, pdf_logos or {}, recolour)
         _replace_fonts(pdf, page, text)
         document_id = f"uuid:{uuid.UUID(_content_digest(page, title)[:32])}"
         if geometry.user_unit != 1:

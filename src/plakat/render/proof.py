@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..findings import Finding
-from ..scene import PlacedImage, Rect, Scene, TextLine
+from ..scene import PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_INCH, EMU_PER_MM
 from .png import rasterise
 
@@ -23,6 +23,7 @@ TRIM = (0, 170, 230)
 SAFE = (40, 170, 60)
 SEAM = (220, 0, 180)
 FRAME = (255, 140, 0)
+ELEMENT = (120, 60, 200)
 SEVERITY_COLOURS = {"error": (215, 25, 32), "warning": (240, 170, 0), "info": (40, 110, 220)}
 # Findings about a line of text as a whole: a dot alone would not say which line of a caption is meant.
 OUTLINED_CODES = {"text-too-small"}
@@ -100,7 +101,25 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
     for y in rows_at:
         _dashed(draw, px(-scene.bleed, y), px(scene.width + scene.bleed, y), SEAM, line * 2, dash=24)
 
+    for element in scene.items:
+        if not isinstance(element, (PlacedVector, QrCode)) and not (
+            isinstance(element, PlacedImage) and element.is_logo
+        ):
+            continue
+        draw.rectangle(box(element.rect), outline=ELEMENT, width=line)
+        x0, y1 = px(element.rect.x, element.rect.bottom)
+        label = element.element
+        if isinstance(element, PlacedImage):
+            label += f" {min(element.ppi):.0f} ppi"
+        elif isinstance(element, QrCode):
+            label += f" QR, module {element.module / EMU_PER_MM:.1f} mm"
+        bounds = draw.textbbox((x0 + 2 * line, y1 + 2 * line), label, font=font)
+        draw.rectangle([bounds[0] - line, bounds[1] - line, bounds[2] + line, bounds[3] + line], fill=ELEMENT)
+        draw.text((x0 + 2 * line, y1 + 2 * line), label, font=font, fill=(255, 255, 255))
+
     for item in scene.of_type(PlacedImage):
+        if item.focus is None:
+            continue
         draw.rectangle(box(item.rect), outline=FRAME, width=line)
         fx, fy = px(*item.focus)
         arm = 4 * line
@@ -140,6 +159,7 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
         ("line", TRIM, "trim"),
         ("line", SAFE, f"safe margin {scene.safe / EMU_PER_MM:g} mm"),
         ("line", FRAME, "portrait frame, focus point and effective ppi"),
+        ("line", ELEMENT, "element (logo, QR code) and its name"),
         ("line", (120, 120, 120), f"outer edge: bleed {scene.bleed / EMU_PER_MM:g} mm"),
     ]
     if columns_at or rows_at:
