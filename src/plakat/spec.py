@@ -747,15 +747,16 @@ def _grid_problems(grid: Grid) -> list[Problem]:
                 problems.append(Problem((*loc, "row_span"), "an automatic grid gives a quote one row: remove row_span"))
         return problems
     columns, rows = grid.columns, grid.rows
-    if not isinstance(columns, int) or not isinstance(rows, int):
+    if not isinstance(rows, int):
         problems.append(
             Problem(("grid", "rows"), "give the number of rows with a number of columns (or write columns: auto)")
         )
-        return problems
     for index, cell in enumerate(grid.cells):
         loc = ("grid", "cells", index)
         if cell.column is None or cell.row is None:
             problems.append(Problem(loc, "give the cell's column and row (or let the grid choose: columns: auto)"))
+        elif not isinstance(columns, int) or not isinstance(rows, int):
+            continue
         elif cell.column + cell.columns_spanned - 1 > columns or cell.row + cell.row_span - 1 > rows:
             problems.append(
                 Problem(
