@@ -176,3 +176,18 @@ def test_layout_with_relative_geometry_renders_the_same_cells(stadtbibliothek_da
     b = load_layout(dump_layout(relative, tmp_path / "b.yaml")).spec
     assert b.grid.margins == a.grid.margins
     assert b.bands == a.bands and b.credit == a.credit
+
+
+def test_json_schema_knows_percentages_and_anchors():
+    import re
+
+    from plakat.spec import json_schema
+
+    schema = json_schema()
+    box = schema["$defs"]["Box"]
+    assert box["properties"]["anchor"]["enum"] == list(ANCHORS) and box["required"] == ["width", "height"]
+    for node in (box["properties"]["x"], schema["$defs"]["Grid"]["properties"]["gutter"], schema["properties"]["safe"]):
+        patterns = [branch.get("pattern", "") for branch in node["anyOf"]]
+        assert any(re.match(pattern, "2.5%") for pattern in patterns if pattern)
+    bleed = schema["properties"]["bleed"]
+    assert not any(re.match(branch.get("pattern", "^$"), "2.5%") for branch in bleed["anyOf"])

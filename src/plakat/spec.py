@@ -841,6 +841,40 @@ def _unwrap(annotation):
             return annotation
 
 
+_PERCENT_SCHEMA = {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*%\s*$", "examples": ["5%"]}
+# Lengths a layout may give as a percentage of the page (resolved when it is read; see relative.py)
+_PERCENT_FIELDS = {
+    "Box": ("x", "y", "width", "height"),
+    "Margins": ("top", "right", "bottom", "left"),
+    "Grid": ("gutter", "column_gap", "row_gap"),
+    "Captions": ("height", "padding"),
+    "TextBlock": ("padding",),
+    "QuoteStyle": ("padding",),
+}
+
+
+def _relative_geometry(schema: dict) -> None:
+    """Percentages where the layout may give them, and anchored boxes, which the models never see."""
+    from .relative import ANCHOR_AREAS, ANCHORS  # relative -> scene -> assets -> spec: imported when used
+
+    def allow_percent(node: dict) -> None:
+        if "anyOf" in node:
+            node["anyOf"].append(dict(_PERCENT_SCHEMA))
+        else:
+            branch = {key: node.pop(key) for key in ("type", "pattern", "examples") if key in node}
+            node["anyOf"] = [branch, dict(_PERCENT_SCHEMA)]
+
+    for name, fields in _PERCENT_FIELDS.items():
+        for field in fields:
+            allow_percent(schema["$defs"][name]["properties"][field])
+    allow_percent(schema["properties"]["safe"])
+    box = schema["$defs"]["Box"]
+    box["properties"]["anchor"] = {"enum": list(ANCHORS), "description": "corner or edge the box is placed at"}
+    box["properties"]["to"] = {"enum": list(ANCHOR_AREAS), "default": "safe", "description": "area of the anchor"}
+    box["required"] = ["width", "height"]
+    box["description"] += " With anchor, x and y are insets from the anchored edges."
+
+
 def json_schema() -> dict:
     schema = Layout.model_json_schema(mode="validation")
     # `pdf: false` and `pdf: true` are shorthands the validator expands before the model sees them
@@ -849,6 +883,7 @@ def json_schema() -> dict:
     # a font may be given as its path alone: `regular: fonts/Sans.otf`
     fonts = schema["properties"]["fonts"]
     fonts["additionalProperties"] = {"anyOf": [{"type": "string"}, fonts["additionalProperties"]]}
+    _relative_geometry(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema
