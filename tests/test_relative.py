@@ -191,3 +191,9 @@ def test_json_schema_knows_percentages_and_anchors():
         assert any(re.match(pattern, "2.5%") for pattern in patterns if pattern)
     bleed = schema["properties"]["bleed"]
     assert not any(re.match(branch.get("pattern", "^$"), "2.5%") for branch in bleed["anyOf"])
+
+
+def test_a_bad_percentage_in_an_anchored_box_is_named_at_its_key():
+    _, problems = resolve_relative(page(brand={"box": {"anchor": "left", "x": "5 %%", "width": "10%", "height": "1m"}}))
+    assert [(p.loc, p.message) for p in problems] == [
+        (("brand", "box", "x"), "'5 %%' is not a percentage: write a number and %, e.g. 5%")]

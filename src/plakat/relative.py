@@ -16,6 +16,11 @@ What a percentage is of:
 
 A percentage anywhere else is left as it is, for validation to refuse with a message saying where
 percentages are allowed.
+
+A mapping under a key named ``box`` with ``anchor:`` (and ``to: safe`` or ``trim``) needs
+``width`` and ``height`` and becomes a plain box; ``x`` and ``y`` are insets. Under ``elements`` a
+box that leaves out a side (the element's own aspect ratio gives it) keeps its anchor for the
+element to place.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ _STAND_IN = (mm(1000), mm(1000), Length(0))
 
 _BOX_BASIS: dict[str, Basis] = {"x": "width", "width": "width", "y": "height", "height": "height"}
 _MARGIN_BASIS: dict[str, Basis] = {"left": "width", "right": "width", "top": "height", "bottom": "height"}
+
+_BOX_KEYS = {"anchor", "to", "x", "y", "width", "height"}
 
 # Where the text blocks keep a font size range
 _SIZED = {"headline", "brand", "hashtag", "credit", "quotes"}
@@ -115,6 +122,8 @@ def _length(value: object) -> Length:
         raise ValueError(f"{value} has no unit: write {UNITS_HELP}")
     if not isinstance(value, str):
         raise ValueError(f"expected {UNITS_HELP}, got {value!r}")
+    if value.strip().endswith("%"):  # a percentage would have been resolved already
+        raise ValueError(f"{value!r} is not a percentage: write a number and %, e.g. 5%")
     return parse_length(value)
 
 
@@ -196,21 +205,20 @@ def resolve_relative(data: dict) -> tuple[dict, list[Problem]]:
 def _anchored_box(box: dict, loc: Loc, page: _Page, problems: list[Problem]) -> dict:
     """An anchored box as plain x, y, width and height; under ``elements`` a box without width or
     height keeps its anchor for the element, whose own aspect ratio gives the missing side."""
+    missing = [key for key in ("width", "height") if key not in box]
+    if loc[:1] == ("elements",) and (missing or set(box) - _BOX_KEYS):
+        return box  # the element checks and places it
     found: list[Problem] = []
     anchor, area = box.get("anchor"), box.get("to", "safe")
     if anchor not in ANCHORS:
         found.append(Problem((*loc, "anchor"), f"{anchor!r} is not an anchor: use one of {', '.join(ANCHORS)}"))
     if area not in ANCHOR_AREAS:
         found.append(Problem((*loc, "to"), f"{area!r} is not an area: use safe (the default) or trim"))
-    missing = [key for key in ("width", "height") if key not in box]
-    if missing and loc[:1] == ("elements",):
-        problems.extend(found)
-        return box
     if missing:
         found.append(
             Problem(loc, f"an anchored box needs its size: give width and height (missing: {', '.join(missing)})")
         )
-    unknown = sorted(set(box) - {"anchor", "to", "x", "y", "width", "height"})
+    unknown = sorted(set(box) - _BOX_KEYS)
     found += [
         Problem((*loc, key), "unknown key: an anchored box has anchor, to, x, y, width and height", key_position=True)
         for key in unknown
