@@ -116,7 +116,7 @@ def allocate_cells(spec: Layout, page: Page, portrait_aspect: float = DEFAULT_PO
     column_gap, row_gap = grid_gaps(grid)
     if grid.automatic:
         return _automatic_cells(spec, page, area, column_gap, row_gap, portrait_aspect)
-    assert isinstance(grid.columns, int) and isinstance(grid.rows, int)  # the spec refuses a fixed grid without
+    assert isinstance(grid.columns, int) and isinstance(grid.rows, int)  # the spec refuses a fixed grid without rows
     lattice = _Lattice(area, grid.columns, grid.rows, column_gap, row_gap)
     if not lattice.fits:
         return Cells(
