@@ -51,8 +51,8 @@ class LayoutInvalid(PlakatError):
     def lines(self) -> list[str]:
         out = []
         for problem in self.problems:
-            found = self.locate(problem.loc, problem.key_position) if self.locate else (None, None)
-            path, (line, col) = (found[0], found[1:]) if len(found) == 3 else (self.path, found)
+            found = tuple(self.locate(problem.loc, problem.key_position)) if self.locate else (None, None)
+            path, line, col = found if len(found) == 3 else (self.path, *found)
             where = f"{path}:{line}:{col}" if line else f"{path}"
             field = format_loc(problem.loc)
             out.append(f"{where} {field}: {problem.message}" if field else f"{where}: {problem.message}")

@@ -152,9 +152,7 @@ def _extended_files(path: Path, data: dict, source: SourceMap, chain: tuple[Path
             cycle = " -> ".join(p.name for p in (*chain, me, parent))
             problems.append(Problem(loc, f"extends itself ({cycle}): remove one of the extends"))
         elif not parent.is_file():
-            problems.append(
-                Problem(loc, f"no such file: {name} (read from the folder of this file): check the name")
-            )
+            problems.append(Problem(loc, f"no such file: {name} (read from the folder of this file): check the name"))
         elif len(chain) + 1 >= MAX_EXTENDS_DEPTH:
             problems.append(Problem(loc, f"files extend each other more than {MAX_EXTENDS_DEPTH} deep: flatten them"))
         else:
@@ -209,12 +207,15 @@ def _rebased(data: dict, here: Path, layout_folder: Path) -> dict:
             return name
         return os.path.relpath(os.path.normpath(here / path), layout_folder)
 
+    def moved_in_items(items, key: str):
+        if not isinstance(items, list):
+            return items
+        return [{**item, key: move(item[key])} if isinstance(item, dict) and key in item else item for item in items]
+
     data = dict(data)
-    if isinstance(data.get("people"), list):
-        data["people"] = [
-            {**person, "portrait": move(person["portrait"])} if isinstance(person, dict) and "portrait" in person else person
-            for person in data["people"]
-        ]
+    for key, path_key in (("people", "portrait"), ("elements", "image")):
+        if key in data:
+            data[key] = moved_in_items(data[key], path_key)
     if isinstance(data.get("fonts"), dict):
         fonts = {}
         for key, entry in data["fonts"].items():
@@ -224,14 +225,10 @@ def _rebased(data: dict, here: Path, layout_folder: Path) -> dict:
                 entry = {**entry, "file": move(entry["file"])}
             fonts[key] = entry
         data["fonts"] = fonts
-    if isinstance(data.get("elements"), list):
-        data["elements"] = [
-            {**element, "image": move(element["image"])} if isinstance(element, dict) and "image" in element else element
-            for element in data["elements"]
-        ]
     output = data.get("output")
     pdf = output.get("pdf") if isinstance(output, dict) else None
-    if isinstance(pdf, dict) and isinstance(pdf.get("profile"), str):
-        if pdf["profile"].strip().upper() not in BUNDLED_PROFILE_NAMES:
-            data["output"] = {**output, "pdf": {**pdf, "profile": move(pdf["profile"])}}
+    profile = pdf.get("profile") if isinstance(pdf, dict) else None
+    if isinstance(profile, str) and profile.strip().upper() not in BUNDLED_PROFILE_NAMES:
+        assert isinstance(output, dict) and isinstance(pdf, dict)  # profile was found inside them
+        data["output"] = {**output, "pdf": {**pdf, "profile": move(profile)}}
     return data

@@ -33,13 +33,16 @@ from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
 from .formats import find_preset
 from .hyphenation import check_language
+from .layering import LayeredSource, read_layered
 from .relative import Anchor, AnchorArea
 from .templates import PERSON_FIELDS, QUOTE_FIELDS, template_problem
-from .units import EMU_PER_MM, UNITS_HELP, Length, parse_length
-from .layering import LayeredSource, read_layered
+from .units import MAX_LENGTH, UNITS_HELP, Length, parse_length, parse_percent
 
-MAX_LENGTH = Length(1_000_000 * EMU_PER_MM)  # 1 km: no poster, nor any part of one, is larger
 MAX_FONT_SIZE = 100_000.0  # points: 35 m letters
+PERCENT_PLACES = (
+    "a percentage of the page is allowed only for a box's x, y, width and height, grid margins, "
+    "gutter, column_gap and row_gap, captions.height, padding, safe and font sizes (size.max, size.min)"
+)
 
 
 def _to_length(value) -> Length:
@@ -49,6 +52,10 @@ def _to_length(value) -> Length:
         return Length(0)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise ValueError(f"{value} has no unit: write {UNITS_HELP}")
+    if isinstance(value, str) and value.strip().endswith("%"):
+        if parse_percent(value) is None:
+            raise ValueError(f"{value!r} is not a percentage: write a number and %, e.g. 5%")
+        raise ValueError(f"{value!r}: {PERCENT_PLACES}; here write {UNITS_HELP}")
     length = parse_length(value)
     if abs(length) > MAX_LENGTH:
         raise ValueError(f"{value!r} is more than 1 km: check the number and the unit")
@@ -242,11 +249,15 @@ class QuoteStyle(TextStyle):
 
 
 class Cell(Model):
-    """A grid cell placed by hand; may span columns and rows and hold a person or a quote."""
+    """A grid cell placed by hand; may span columns and rows and hold a person or a quote. In an
+    automatic grid only quote cells are given, without column and row: the quote takes the free
+    cells at the end of the last row, at least ``column_span`` of them."""
 
-    column: int = Field(ge=1)
-    row: int = Field(ge=1)
-    column_span: int = Field(1, ge=1)
+    column: int | None = Field(None, ge=1, description="required unless the grid has columns: auto")
+    row: int | None = Field(None, ge=1, description="required unless the grid has columns: auto")
+    column_span: int | None = Field(
+        None, ge=1, description="columns the cell spans (default 1); in an automatic grid the least a quote needs (2)"
+    )
     row_span: int = Field(1, ge=1)
     person: str | None = None
     quote: str | None = Field(None, description="name of the person whose quote fills the cell")
@@ -257,10 +268,38 @@ class Cell(Model):
             raise ValueError("a cell needs exactly one of person or quote")
         return self
 
+    @property
+    def columns_spanned(self) -> int:
+        return self.column_span or 1
+
+
+AUTO_QUOTE_SPAN = 2  # cells a quote takes at least in an automatic grid, unless it says otherwise
+
+
+def _grid_count(value):
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 1 <= value <= 100:
+            return value
+        raise ValueError(f"must be greater than or equal to 1 and at most 100, or auto (got {value})")
+    raise ValueError(f"expected a whole number from 1 to 100, or auto (got {value!r})")
+
+
+GridCount = Annotated[
+    int | Literal["auto"],
+    PlainValidator(_grid_count),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": 100}, {"const": "auto"}]}),
+]
+
 
 class Grid(Model):
-    columns: int = Field(ge=1, le=100)
-    rows: int = Field(ge=1, le=100)
+    columns: GridCount = Field(
+        description="a number, or auto: columns and rows chosen so the portraits are as large as the format allows"
+    )
+    rows: GridCount | None = Field(
+        None, description="required with a number of columns; left out (or auto) with columns: auto"
+    )
     gutter: LengthValue | None = None
     column_gap: LengthValue | None = None
     row_gap: LengthValue | None = None
@@ -275,6 +314,10 @@ class Grid(Model):
         if self.margins is not None and self.box is not None:
             raise ValueError("give either margins or box for the grid area, not both")
         return self
+
+    @property
+    def automatic(self) -> bool:
+        return self.columns == "auto"
 
 
 class ElementBox(Model):
@@ -623,11 +666,14 @@ def load_layout(path: Path) -> LoadedLayout:
     everything that is wrong, each problem at the file, line and column where it was written."""
     path = Path(path)
     data, source = read_layered(path)
+    from .relative import resolve_relative  # relative -> scene -> assets -> spec: imported when used
+
+    data, relative_problems = resolve_relative(data)
     try:
         spec = Layout.model_validate(data)
     except ValidationError as error:
-        raise LayoutInvalid(path, _problems_from(error), source.locate) from None
-    problems = check_references(spec)
+        raise LayoutInvalid(path, relative_problems + _problems_from(error), source.locate) from None
+    problems = relative_problems + check_references(spec)
     if problems:
         raise LayoutInvalid(path, problems, source.locate)
     return LoadedLayout(spec, path, source)
@@ -672,6 +718,7 @@ def check_references(spec: Layout) -> list[Problem]:
         need_font(("quotes", "font"), spec.quotes.font)
         if spec.quotes.attribution is not None:
             need_font(("quotes", "attribution", "font"), spec.quotes.attribution.font)
+    problems += _grid_problems(spec.grid)
     for index, cell in enumerate(spec.grid.cells):
         loc: Loc = ("grid", "cells", index)
         name = cell.person or cell.quote or ""
@@ -682,15 +729,6 @@ def check_references(spec: Layout) -> list[Problem]:
                 problems.append(Problem((*loc, "quote"), f"{name} has no quote: add quote: to the person"))
             if spec.quotes is None:
                 problems.append(Problem((*loc, "quote"), "a quote cell needs a quotes: style"))
-        if cell.column + cell.column_span - 1 > spec.grid.columns or cell.row + cell.row_span - 1 > spec.grid.rows:
-            problems.append(
-                Problem(
-                    loc,
-                    f"cell at column {cell.column}, row {cell.row} spanning "
-                    f"{cell.column_span}x{cell.row_span} leaves the "
-                    f"{spec.grid.columns}x{spec.grid.rows} grid",
-                )
-            )
     element_names: dict[str, int] = {}
     for index, element in enumerate(spec.elements):
         if element.name is None:
@@ -716,6 +754,65 @@ def check_references(spec: Layout) -> list[Problem]:
         problem = template_problem(template, known)
         if problem:
             problems.append(Problem(loc, problem))
+    return problems
+
+
+def _grid_problems(grid: Grid) -> list[Problem]:
+    """A fixed grid needs rows and cells with places inside it; an automatic one places everything
+    itself and takes only quote cells."""
+    problems: list[Problem] = []
+    if grid.automatic:
+        if isinstance(grid.rows, int):
+            problems.append(
+                Problem(("grid", "rows"), "columns: auto chooses the rows too: leave rows out or write rows: auto")
+            )
+        quotes = 0
+        for index, cell in enumerate(grid.cells):
+            loc: Loc = ("grid", "cells", index)
+            if cell.person is not None:
+                problems.append(
+                    Problem(
+                        (*loc, "person"),
+                        "with columns: auto people take the cells in list order (the quoted person beside the "
+                        "quote): remove this cell, or give the grid a number of columns and rows",
+                    )
+                )
+                continue
+            quotes += 1
+            if quotes == 2:
+                problems.append(Problem(loc, "an automatic grid holds one quote cell: remove the others"))
+            for key in ("column", "row"):
+                if getattr(cell, key) is not None:
+                    problems.append(
+                        Problem(
+                            (*loc, key),
+                            "with columns: auto the quote takes the free cells at the end of the last row: "
+                            f"remove {key} (column_span sets the least number of cells it needs)",
+                        )
+                    )
+            if cell.row_span != 1:
+                problems.append(Problem((*loc, "row_span"), "an automatic grid gives a quote one row: remove row_span"))
+        return problems
+    columns, rows = grid.columns, grid.rows
+    if not isinstance(rows, int):
+        problems.append(
+            Problem(("grid", "rows"), "give the number of rows with a number of columns (or write columns: auto)")
+        )
+    for index, cell in enumerate(grid.cells):
+        loc = ("grid", "cells", index)
+        if cell.column is None or cell.row is None:
+            problems.append(Problem(loc, "give the cell's column and row (or let the grid choose: columns: auto)"))
+        elif not isinstance(columns, int) or not isinstance(rows, int):
+            continue
+        elif cell.column + cell.columns_spanned - 1 > columns or cell.row + cell.row_span - 1 > rows:
+            problems.append(
+                Problem(
+                    loc,
+                    f"cell at column {cell.column}, row {cell.row} spanning "
+                    f"{cell.columns_spanned}x{cell.row_span} leaves the "
+                    f"{columns}x{rows} grid",
+                )
+            )
     return problems
 
 
@@ -791,6 +888,40 @@ def _unwrap(annotation):
             return annotation
 
 
+_PERCENT_SCHEMA = {"type": "string", "pattern": r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*%\s*$", "examples": ["5%"]}
+# Lengths a layout may give as a percentage of the page (resolved when it is read; see relative.py)
+_PERCENT_FIELDS = {
+    "Box": ("x", "y", "width", "height"),
+    "Margins": ("top", "right", "bottom", "left"),
+    "Grid": ("gutter", "column_gap", "row_gap"),
+    "Captions": ("height", "padding"),
+    "TextBlock": ("padding",),
+    "QuoteStyle": ("padding",),
+}
+
+
+def _relative_geometry(schema: dict) -> None:
+    """Percentages where the layout may give them, and anchored boxes, which the models never see."""
+    from .relative import ANCHOR_AREAS, ANCHORS  # relative -> scene -> assets -> spec: imported when used
+
+    def allow_percent(node: dict) -> None:
+        if "anyOf" in node:
+            node["anyOf"].append(dict(_PERCENT_SCHEMA))
+        else:
+            branch = {key: node.pop(key) for key in ("type", "pattern", "examples") if key in node}
+            node["anyOf"] = [branch, dict(_PERCENT_SCHEMA)]
+
+    for name, fields in _PERCENT_FIELDS.items():
+        for field in fields:
+            allow_percent(schema["$defs"][name]["properties"][field])
+    allow_percent(schema["properties"]["safe"])
+    box = schema["$defs"]["Box"]
+    box["properties"]["anchor"] = {"enum": list(ANCHORS), "description": "corner or edge the box is placed at"}
+    box["properties"]["to"] = {"enum": list(ANCHOR_AREAS), "default": "safe", "description": "area of the anchor"}
+    box["required"] = ["width", "height"]
+    box["description"] += " With anchor, x and y are insets from the anchored edges."
+
+
 def json_schema() -> dict:
     schema = Layout.model_json_schema(mode="validation")
     # `pdf: false` and `pdf: true` are shorthands the validator expands before the model sees them
@@ -799,6 +930,7 @@ def json_schema() -> dict:
     # a font may be given as its path alone: `regular: fonts/Sans.otf`
     fonts = schema["properties"]["fonts"]
     fonts["additionalProperties"] = {"anyOf": [{"type": "string"}, fonts["additionalProperties"]]}
+    _relative_geometry(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema

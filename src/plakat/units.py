@@ -29,6 +29,8 @@ _LENGTH_RE = re.compile(
     r"(?P<unit>mm|cm|m|in|pt|px\s*@\s*(?P<dpi>\d+(\.\d*)?)\s*dpi)\s*$"
 )
 
+_PERCENT_RE = re.compile(r"^\s*(?P<number>[+-]?(\d+(\.\d*)?|\.\d+))\s*%\s*$")
+
 MAX_LENGTH_TEXT = 100  # characters: no sensible length is longer
 
 UNITS_HELP = "a number with a unit: mm, cm, m, in, pt or px@DPI (e.g. 3560mm, 2.52m, 12pt, 600px@150dpi)"
@@ -53,6 +55,9 @@ class Length(int):
 
     def __repr__(self) -> str:
         return f"Length({format_length(self)})"
+
+
+MAX_LENGTH = Length(1_000_000 * EMU_PER_MM)  # 1 km: no poster, nor any part of one, is larger
 
 
 def mm(value: float | int | Fraction | str) -> Length:
@@ -84,6 +89,14 @@ def parse_length(text: str) -> Length:
             raise ValueError(f"{text!r}: dpi must be greater than 0")
         return Length(round(number * EMU_PER_INCH / dpi))
     return Length(round(number * _UNIT_EMU[unit]))
+
+
+def parse_percent(text: object) -> Fraction | None:
+    """``"5%"`` -> 5; None for anything that is not a percentage."""
+    if not isinstance(text, str) or len(text) > MAX_LENGTH_TEXT:
+        return None
+    match = _PERCENT_RE.match(text)
+    return Fraction(match["number"]) if match else None
 
 
 def format_length(value: int) -> str:

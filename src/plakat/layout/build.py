@@ -8,6 +8,8 @@ cells, furniture, then the elements: logos and QR codes on top), or
 
 from __future__ import annotations
 
+import statistics
+
 from ..assets import Assets
 from ..errors import Problem
 from ..hyphenation import hyphenator
@@ -16,10 +18,16 @@ from ..spec import Layout
 from ..text import Typesetter
 from .elements import place_elements
 from .furniture import text_block
-from .grid import PersonCell, QuoteCell, allocate_cells
+from .grid import DEFAULT_PORTRAIT_ASPECT, PersonCell, QuoteCell, allocate_cells
 from .page import LayoutProblems, box_rect, page_of, page_problems
 from .portraits import portraits_with_captions
 from .quotes import quote_cell
+
+
+def typical_aspect(spec: Layout, assets: Assets) -> float:
+    """The median width / height of the people's portraits, as shown (EXIF orientation applied)."""
+    aspects = [image.width / image.height for p in spec.people if (image := assets.images.get(p.name)) and image.height]
+    return statistics.median(aspects) if aspects else DEFAULT_PORTRAIT_ASPECT
 
 
 def build_scene(spec: Layout, assets: Assets) -> Scene:
@@ -38,7 +46,7 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
     items += [
         Fill(page.bleed_out(box_rect(band.box)), band.color, f"bands[{index}]") for index, band in enumerate(spec.bands)
     ]
-    grid = allocate_cells(spec, page)
+    grid = allocate_cells(spec, page, typical_aspect(spec, assets))
     problems += grid.problems
     if not problems:
         people = [cell for cell in grid.cells if isinstance(cell, PersonCell)]

@@ -69,7 +69,8 @@ def portraits_with_captions(
                     ("captions", "height"),
                     f"caption height {format_length(captions.height)} leaves no "
                     f"room for {person.name}'s portrait in a "
-                    f"{format_length(rect.h)} high cell",
+                    f"{format_length(rect.h)} high cell: lower captions.height (e.g. a percentage of the "
+                    "page height such as 5%), use fewer rows or give the grid more height",
                 )
             ]
         band = Rect(rect.x, rect.bottom - captions.height, rect.w, captions.height)
