@@ -28,6 +28,9 @@ def _absolute_paths(data: dict, folder: Path) -> dict:
     data["fonts"] = {k: str((folder / v).resolve()) for k, v in data["fonts"].items()}
     for person in data["people"]:
         person["portrait"] = str((folder / person["portrait"]).resolve())
+    for element in data.get("elements", []):
+        if "image" in element:
+            element["image"] = str((folder / element["image"]).resolve())
     return data
 
 

@@ -30,6 +30,12 @@ def typical_aspect(spec: Layout, assets: Assets) -> float:
     return statistics.median(aspects) if aspects else DEFAULT_PORTRAIT_ASPECT
 
 
+def smallest_portrait(spec: Layout, assets: Assets) -> tuple[int, int] | None:
+    """The fewest pixels across and down of any person's portrait, as shown; None without any."""
+    images = [image for p in spec.people if (image := assets.images.get(p.name))]
+    return (min(i.width for i in images), min(i.height for i in images)) if images else None
+
+
 def build_scene(spec: Layout, assets: Assets) -> Scene:
     page = page_of(spec)
     problems: list[Problem] = page_problems(page, spec)
@@ -46,7 +52,7 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
     items += [
         Fill(page.bleed_out(box_rect(band.box)), band.color, f"bands[{index}]") for index, band in enumerate(spec.bands)
     ]
-    grid = allocate_cells(spec, page, typical_aspect(spec, assets))
+    grid = allocate_cells(spec, page, typical_aspect(spec, assets), smallest_portrait(spec, assets))
     problems += grid.problems
     if not problems:
         people = [cell for cell in grid.cells if isinstance(cell, PersonCell)]

@@ -16,7 +16,7 @@ from ..errors import Loc, Problem
 from ..scene import Rect
 from ..spec import AUTO_QUOTE_SPAN, Grid, Layout, Person
 from ..spec import Cell as CellSpec
-from ..units import Length, format_length
+from ..units import EMU_PER_INCH, Length, format_length
 from .page import Page, box_rect
 
 
@@ -106,16 +106,23 @@ class _Lattice:
         )
 
 
-def allocate_cells(spec: Layout, page: Page, portrait_aspect: float = DEFAULT_PORTRAIT_ASPECT) -> Cells:
+def allocate_cells(
+    spec: Layout,
+    page: Page,
+    portrait_aspect: float = DEFAULT_PORTRAIT_ASPECT,
+    smallest_portrait: tuple[int, int] | None = None,
+) -> Cells:
     """Every cell of the grid with what it holds, in reading order (row by row).
 
-    ``portrait_aspect`` (width / height of the people's typical portrait) matters only to a grid
-    with ``columns: auto``, which chooses its arrangement by it."""
+    ``portrait_aspect`` (width / height of the people's typical portrait) and ``smallest_portrait``
+    (the fewest pixels any portrait has across and down) matter only to a grid with
+    ``columns: auto``: it chooses its arrangement by the first and keeps its portraits no larger
+    than the second allows at the page's minimum ppi."""
     grid = spec.grid
     area = grid_area(spec, page)
     column_gap, row_gap = grid_gaps(grid)
     if grid.automatic:
-        return _automatic_cells(spec, page, area, column_gap, row_gap, portrait_aspect)
+        return _automatic_cells(spec, page, area, column_gap, row_gap, portrait_aspect, smallest_portrait)
     assert isinstance(grid.columns, int) and isinstance(grid.rows, int)  # the spec refuses a fixed grid without rows
     lattice = _Lattice(area, grid.columns, grid.rows, column_gap, row_gap)
     if not lattice.fits:
@@ -233,10 +240,13 @@ def arrangements(
     caption_below: bool,
     aspect: float,
     page: Page,
+    largest_portrait: tuple[int, int] | None = None,
 ) -> list[Arrangement]:
     """Every arrangement of ``people`` portraits (and a quote of at least ``quote_span`` cells) whose
     cells are taller than the caption, each also in the variants whose gutters lie on the sheet
-    splits. A caption below the portrait takes its height from the portrait; an overlay does not."""
+    splits. A caption below the portrait takes its height from the portrait; an overlay does not.
+    Where a portrait would be larger than ``largest_portrait`` (width, height, EMU: the most its
+    pixels cover at the minimum ppi), the grid is drawn in around its centre until it is not."""
     needed = people + (quote_span or 0)
     sheets = page.rules.sheets or (1, 1)
     found: list[Arrangement] = []
@@ -260,12 +270,38 @@ def arrangements(
                 cell_w, cell_h = lattice.free_w // columns, lattice.free_h // rows
                 if cell_h <= caption_height:
                     continue
+                if largest_portrait is not None:
+                    lattice = _within_resolution(lattice, caption_height if caption_below else 0, largest_portrait)
+                    cell_w, cell_h = lattice.free_w // columns, lattice.free_h // rows
                 score = portrait_area(cell_w, cell_h - caption_height if caption_below else cell_h, aspect)
                 if score > 0:
                     found.append(
                         Arrangement(lattice, trailing if quote_span is not None else 0, score, aligned_x + aligned_y)
                     )
     return found
+
+
+# A portrait kept within the image's resolution stays this much below the limit, so that the
+# cells' rounding never tips it under the minimum ppi.
+RESOLUTION_HEADROOM = 0.99
+
+
+def _within_resolution(lattice: _Lattice, caption_height: int, largest_portrait: tuple[int, int]) -> _Lattice:
+    """``lattice`` drawn in around its centre so that no portrait frame (a cell less its caption)
+    is wider or taller than ``largest_portrait``; as it is when none is."""
+    cell_w = lattice.free_w // lattice.columns
+    image_h = lattice.free_h // lattice.rows - caption_height
+    shrink = min(1.0, largest_portrait[0] / cell_w, largest_portrait[1] / image_h)
+    if shrink >= 1.0:
+        return lattice
+    shrink *= RESOLUTION_HEADROOM
+    new_cell_w, new_image_h = math.floor(cell_w * shrink), math.floor(image_h * shrink)
+    width = lattice.columns * new_cell_w + (lattice.columns - 1) * lattice.column_gap
+    height = lattice.rows * (new_image_h + caption_height) + (lattice.rows - 1) * lattice.row_gap
+    area = lattice.area
+    # centred in the old area: an area symmetric about a sheet split stays so
+    inner = Rect(area.x + (area.w - width) // 2, area.y + (area.h - height) // 2, width, height)
+    return _Lattice(inner, lattice.columns, lattice.rows, lattice.column_gap, lattice.row_gap)
 
 
 def choose_arrangement(candidates: list[Arrangement]) -> Arrangement | None:
@@ -278,7 +314,15 @@ def choose_arrangement(candidates: list[Arrangement]) -> Arrangement | None:
     return max(near, key=lambda c: (c.sheet_aligned, c.portrait_area))
 
 
-def _automatic_cells(spec: Layout, page: Page, area: Rect, column_gap: int, row_gap: int, aspect: float) -> Cells:
+def _automatic_cells(
+    spec: Layout,
+    page: Page,
+    area: Rect,
+    column_gap: int,
+    row_gap: int,
+    aspect: float,
+    smallest_portrait: tuple[int, int] | None,
+) -> Cells:
     quote_spec: CellSpec | None = next((cell for cell in spec.grid.cells if cell.quote is not None), None)
     quote_span = None if quote_spec is None else quote_spec.column_span or AUTO_QUOTE_SPAN
     caption_height = spec.captions.height
@@ -294,6 +338,12 @@ def _automatic_cells(spec: Layout, page: Page, area: Rect, column_gap: int, row_
             spec.captions.placement == "below",
             aspect,
             page,
+            None
+            if smallest_portrait is None
+            else (
+                round(smallest_portrait[0] * EMU_PER_INCH / page.rules.min_ppi),
+                round(smallest_portrait[1] * EMU_PER_INCH / page.rules.min_ppi),
+            ),
         )
     )
     if chosen is None:
