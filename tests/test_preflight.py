@@ -37,6 +37,7 @@ ALL_CODES = {
     "image-unreadable", "image-colour-mode", "image-orientation", "pdf-boxes", "font-not-embedded",
     "png-size", "png-dpi",
     "text-too-small",  # exercised in test_legibility.py
+    "jpeg-size", "jpeg-colour",  # exercised in test_screen.py
     # the print file's codes are exercised in test_pdfx.py
     "ink-limit", "pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour", "pdfx-forbidden",
 }

@@ -1,7 +1,8 @@
 """The page: trim, bleed, safe margin and the rules preflight applies.
 
 In: a :class:`~plakat.spec.Layout`. Out: :class:`Page` (the preset's figures overridden by the
-layout's) and the problems that make a page impossible.
+layout's) and the problems that make a page impossible. A screen preset's page is its pixels at
+72 dpi, exactly, with no bleed and no sheets (the spec refuses a layout that sets them).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Loc, Problem
-from ..formats import CUSTOM, find_preset
+from ..formats import CUSTOM, Kind, find_preset
 from ..scene import Rect, Rules
 from ..spec import Box, Layout
 from ..units import EMU_PER_INCH, Length, format_length
@@ -33,6 +34,7 @@ class Page:
     format_name: str | None
     png_dpi: float
     rules: Rules
+    kind: Kind = "print"
 
     @property
     def trim(self) -> Rect:
@@ -90,6 +92,7 @@ def page_of(spec: Layout) -> Page:
         preset.name if spec.format is not None else None,
         spec.output.png_dpi or preset.png_dpi,
         rules,
+        preset.kind,
     )
 
 
