@@ -262,7 +262,7 @@ def test_resolution_on_screen_in_pixels(write_layout, tmp_path):
     findings = check(write_layout(data, "square.yaml")).findings
     [low] = [f for f in findings if f.code == "resolution-too-low"]
     assert "image px per screen px" in low.message and "upscaled" in low.message
-    assert "below the minimum 0.5 image px per screen px" in low.message
+    assert "below the minimum 0.5: it is upscaled" in low.message
 
 
 # --- formats --json -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import Loc, Problem
-from ..formats import CUSTOM, Kind, find_preset
+from ..formats import CUSTOM, find_preset
 from ..scene import Rect, Rules
 from ..spec import Box, Layout
 from ..units import EMU_PER_INCH, Length, format_length
@@ -34,7 +34,6 @@ class Page:
     format_name: str | None
     png_dpi: float
     rules: Rules
-    kind: Kind = "print"
 
     @property
     def trim(self) -> Rect:
@@ -92,7 +91,6 @@ def page_of(spec: Layout) -> Page:
         preset.name if spec.format is not None else None,
         spec.output.png_dpi or preset.png_dpi,
         rules,
-        preset.kind,
     )
 
 

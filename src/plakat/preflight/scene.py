@@ -65,8 +65,8 @@ def check_resolution(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "resolution-too-low",
-                    f"{item.element}: {name} {_shows(shown, ppi, screen)}, below the minimum "
-                    f"{_threshold(rules.min_ppi, screen)}: use a larger image or a smaller frame",
+                    _below(item.element, name, shown, ppi, rules.min_ppi, "minimum", screen)
+                    + ": use a larger image or a smaller frame",
                     item.element,
                     round(ppi, 1),
                     rules.min_ppi,
@@ -77,8 +77,7 @@ def check_resolution(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "resolution-below-recommended",
-                    f"{item.element}: {name} {_shows(shown, ppi, screen)}, below the recommended "
-                    f"{_threshold(rules.recommended_ppi, screen)}",
+                    _below(item.element, name, shown, ppi, rules.recommended_ppi, "recommended", screen),
                     item.element,
                     round(ppi, 1),
                     rules.recommended_ppi,
@@ -118,15 +117,16 @@ def check_resolution(scene: Scene) -> list[Finding]:
     return findings
 
 
-def _shows(shown: str, ppi: float, screen: bool) -> str:
+def _below(element: str, name: str, shown: str, ppi: float, threshold: float, which: str, screen: bool) -> str:
+    """What an image shows against a threshold: in ppi, or on a screen format in image pixels per
+    screen pixel (ppi / 72), with how far the image is enlarged."""
     if not screen:
-        return f"shows {shown}"
+        return f"{element}: {name} shows {shown}, below the {which} {threshold:g} ppi"
     ratio = ppi / SCREEN_DPI
-    return f"has {ratio:.2f} image px per screen px ({shown} at {SCREEN_DPI} dpi): it is upscaled {1 / ratio:.1f}x"
-
-
-def _threshold(ppi: float, screen: bool) -> str:
-    return f"{ppi / SCREEN_DPI:g} image px per screen px" if screen else f"{ppi:g} ppi"
+    return (
+        f"{element}: {name} has {ratio:.2f} image px per screen px ({shown} at {SCREEN_DPI} dpi), below the "
+        f"{which} {threshold / SCREEN_DPI:g}: it is upscaled {1 / ratio:.1f}x"
+    )
 
 
 # --- bleed and safe zone ------------------------------------------------------------------------
