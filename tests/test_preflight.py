@@ -38,6 +38,7 @@ ALL_CODES = {
     "png-size", "png-dpi",
     "text-too-small",  # exercised in test_legibility.py
     "element-outside-safe", "element-too-small", "qr-module-too-small",  # exercised in test_elements.py
+    "jpeg-size", "jpeg-colour",  # exercised in test_screen.py
     # the print file's codes are exercised in test_pdfx.py
     "ink-limit", "pdfx-version", "pdfx-output-intent", "pdfx-metadata", "pdfx-colour", "pdfx-forbidden",
 }

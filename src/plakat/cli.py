@@ -166,6 +166,9 @@ def render(
     marks: Annotated[
         bool | None, typer.Option("--marks/--no-marks", help="Crop marks outside the bleed; default: the layout's.")
     ] = None,
+    jpeg: Annotated[
+        bool, typer.Option("--jpeg", help="Also OUT/<name>.jpg: the PNG's pixels as an sRGB JPEG (quality 90).")
+    ] = False,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
     from .pipeline import render as render_layout
@@ -192,6 +195,7 @@ def render(
                     standard=pdf_standard.value if pdf_standard else None,
                     scale=scale,
                     marks=marks,
+                    jpeg=jpeg or None,
                 )
             except PlakatError as error:
                 progress.stop()
@@ -326,18 +330,31 @@ def proof(
 
 
 @app.command()
-def formats():
-    """List the format presets with trim, bleed, safe margin and resolution thresholds."""
+def formats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print every preset as JSON on stdout.")] = False,
+):
+    """List the format presets (print and screen) with trim, pixel size, bleed, safe margin and
+    resolution thresholds."""
+    from .formats import preset_data
+
+    if as_json:
+        data = {"formats": [preset_data(preset) for preset in PRESETS]}
+        out.print(json.dumps(data, indent=2, ensure_ascii=False), markup=False)
+        return
     table = Table(box=None, header_style="bold")
-    for column in ("format", "name", "trim (mm)", "bleed", "safe", "min ppi", "recommended", "PNG dpi"):
+    columns = ("format", "kind", "name", "trim (mm)", "pixels", "bleed", "safe", "min ppi", "recommended", "PNG dpi")
+    for column in columns:
         table.add_column(column)
     for preset in PRESETS:
+        row = preset_data(preset)
         table.add_row(
             preset.name,
+            preset.kind,
             preset.title,
-            f"{preset.width.mm:g} x {preset.height.mm:g}",
+            f"{row['trim_mm'][0]:g} x {row['trim_mm'][1]:g}",
+            f"{preset.pixels[0]} x {preset.pixels[1]} px" if preset.pixels else "",
             f"{preset.bleed.mm:g} mm",
-            f"{preset.safe.mm:g} mm",
+            f"{row['safe_px']} px" if preset.is_screen else f"{preset.safe.mm:g} mm",
             f"{preset.min_ppi:g}",
             f"{preset.recommended_ppi:g}",
             f"{preset.png_dpi}",

@@ -1,15 +1,21 @@
-"""The print file as delivered: what the PDF writer is asked for and what preflight holds it to.
+"""The files as delivered: what the PDF writer is asked for and what preflight holds it to.
 
-In: the layout's ``output.pdf`` settings and the command line's overrides. Out:
-:class:`PdfOptions` (standard, marks, scale, ink limit), the file's name, and the fixed facts of
-a delivered page (crop mark size and distance, the PDF page limit). The PDF renderer and preflight
-both read these; neither imports the other.
+In: the layout's ``output`` settings and the command line's overrides. Out: :class:`PdfOptions`
+(standard, marks, scale, ink limit), whether a PDF is written at all, the files' names, and the
+fixed facts of a delivered page (crop mark size and distance, the PDF page limit). The PDF
+renderer and preflight both read these; neither imports the other.
+
+A layout on a screen preset (``plakat formats``: kind screen) delivers a PNG at the preset's pixel
+size, a JPEG when asked, and a PDF only when ``output.pdf`` asks for one: always the RGB review
+PDF (``standard: screen``), never PDF/X-4, crop marks or a scale.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import PlakatError
+from .formats import FormatPreset, screen_preset
 from .spec import DEFAULT_MAX_INK, PRINT_STANDARD, Layout, PdfSettings, PdfStandard
 
 # A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
@@ -37,11 +43,33 @@ class PdfOptions:
 SCREEN = PdfOptions("screen")
 
 
+def screen_of(spec: Layout) -> FormatPreset | None:
+    """The layout's screen preset, or None for a print format or a custom size."""
+    return screen_preset(spec.format)
+
+
+def writes_pdf(spec: Layout) -> bool:
+    """Whether the layout delivers a PDF: print formats unless ``pdf: false``; screen formats only
+    when ``output.pdf`` is given."""
+    if spec.output.pdf is None:
+        return False
+    return screen_of(spec) is None or "pdf" in spec.output.model_fields_set
+
+
 def pdf_options(
     spec: Layout, standard: PdfStandard | None = None, scale: int | None = None, marks: bool | None = None
 ) -> PdfOptions:
     """The layout's print settings (their defaults for ``pdf: false``), with the command line's
-    overrides."""
+    overrides. A screen format always gets the screen standard at 1:1 without marks: the command
+    line's scale and marks do not apply to it, and asking it for PDF/X-4 is an error."""
+    screen = screen_of(spec)
+    if screen is not None:
+        if standard == PRINT_STANDARD:
+            raise PlakatError(
+                f"{screen.name} is a screen format: it has no PDF/X-4 print file; leave out --pdf-standard "
+                "(or give screen), or use a print format"
+            )
+        return PdfOptions("screen", False, 1, spec.output.pdf.max_ink if spec.output.pdf else DEFAULT_MAX_INK)
     settings = spec.output.pdf or PdfSettings()
     return PdfOptions(
         standard or settings.standard,
@@ -65,6 +93,10 @@ class PdfReport:
 def pdf_file_name(stem: str, scale: int) -> str:
     """``stadtbibliothek.pdf``, or ``stadtbibliothek_1-10.pdf`` for a file delivered at 1:10."""
     return f"{stem}.pdf" if scale == 1 else f"{stem}_1-{scale}.pdf"
+
+
+def jpeg_file_name(stem: str) -> str:
+    return f"{stem}.jpg"
 
 
 def mark_offset_mm(bleed_mm: float) -> float:

@@ -40,6 +40,8 @@ CODES: dict[str, Severity] = {
     "font-not-embedded": "error",
     "png-size": "error",
     "png-dpi": "error",
+    "jpeg-size": "error",
+    "jpeg-colour": "error",
     "ink-limit": "error",
     "pdfx-version": "error",
     "pdfx-output-intent": "error",

@@ -1,20 +1,31 @@
 """Format presets.
 
-In: a preset name from a layout (``18/1``, ``clp-4/1``, ``a0`` ...). Out: :class:`FormatPreset` with
-trim size, default bleed and safe margin, resolution thresholds and the default PNG resolution.
+In: a preset name from a layout (``18/1``, ``clp-4/1``, ``a0``, ``social-story``, ``1080x1080`` ...).
+Out: :class:`FormatPreset` with its kind (print or screen), trim size, default bleed and safe margin,
+resolution thresholds and the default PNG resolution; a screen preset also has its size in pixels.
 
 Sizes and thresholds follow the print facts the project keeps with its sources: trim sizes from
 media owners' sheets, resolution from the trade rules (billboards: data at 1:10 and 300 dpi, i.e.
 30 ppi at full size; posters up to A0: 150-300 dpi). Where no source gives a figure (bleed of an
 18/1, whose overlap the print shop adds), the default is a cautious choice a layout can override.
+
+Screen presets (social media) are sizes in pixels. Their trim is those pixels at 72 dpi, which is a
+whole number of EMU (1 px = 914400 / 72 = 12700 EMU = 1 pt), so the PNG at 72 dpi has exactly the
+preset's pixel size. They have no bleed (nothing is trimmed) and no sheets; their resolution
+thresholds are 1 image pixel per screen pixel (72 ppi, recommended) and 0.5 (36 ppi, minimum).
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Literal
 
-from .units import Length, mm
+from .units import EMU_PER_INCH, EMU_PER_MM, Length, mm
+
+Kind = Literal["print", "screen"]
+SCREEN_DPI = 72  # a screen preset's pixels are points: its PNG is drawn at 72 dpi
+EMU_PER_PX = EMU_PER_INCH // SCREEN_DPI  # 12700, exact
 
 
 @dataclass(frozen=True)
@@ -31,11 +42,43 @@ class FormatPreset:
     notes: str = ""
     aliases: tuple[str, ...] = field(default=())
     sheets: tuple[int, int] | None = None  # columns x rows of parts the print shop prints and pastes
+    kind: Kind = "print"
+    pixels: tuple[int, int] | None = None  # a screen preset's size in pixels (width, height)
+    min_cap_height_px: int | None = None  # a screen preset's default smallest cap height
+
+    @property
+    def is_screen(self) -> bool:
+        return self.kind == "screen"
 
 
 def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="", aliases=(), sheets=None):
     return FormatPreset(
         name, title, mm(w), mm(h), mm(bleed), mm(safe), min_ppi, rec_ppi, png_dpi, notes, tuple(aliases), sheets
+    )
+
+
+def px(count: int) -> Length:
+    """``count`` screen pixels as a length: exact, since a pixel at 72 dpi is 12700 EMU."""
+    return Length(count * EMU_PER_PX)
+
+
+def _screen(name, title, w_px, h_px, safe_px, cap_px, notes, aliases):
+    return FormatPreset(
+        name,
+        title,
+        px(w_px),
+        px(h_px),
+        Length(0),
+        px(safe_px),
+        SCREEN_DPI // 2,
+        SCREEN_DPI,
+        SCREEN_DPI,
+        notes,
+        (f"{w_px}x{h_px}", *aliases),
+        None,
+        "screen",
+        (w_px, h_px),
+        cap_px,
     )
 
 
@@ -68,6 +111,24 @@ PRESETS: tuple[FormatPreset, ...] = (
     _preset("us-bulletin", "US bulletin 14 x 48 ft", 14630, 4267, 12.7, 25.4, 30, 30, 20,
             "0.5 in bleed, 1 in safe; wider than a PDF page may be at 1:1 (5080 mm)",
             ("bulletin", "14x48")),
+    # Screens. Safe margins are where the apps draw over the picture (Meta's guidance for
+    # Stories: keep the top and bottom 14 %, 250 px of 1920, free of text and logos; feed posts
+    # lose little but rounded corners and the edges of small previews, 64 px kept clear). Page has
+    # one margin for all four sides, so a preset takes the largest side's figure.
+    # Smallest cap height: a 1080 px post fills a phone's width, about 390 pt, so 12 px of cap
+    # height shows as about 4.3 pt, that of 6 pt type, the least anyone reads on a phone; a
+    # 1200 px link preview is shown narrower (about 360-550 pt), hence 16 px.
+    _screen("social-square", "Social media post, square 1:1", 1080, 1080, 64, 12,
+            "feed post; apps round its corners and show it small in grids", ("square",)),
+    _screen("social-portrait", "Social media post, portrait 4:5", 1080, 1350, 64, 12,
+            "the tallest feed post", ("portrait-post",)),
+    _screen("social-story", "Story / Reel, 9:16 full screen", 1080, 1920, 250, 12,
+            "profile and time cover the top 250 px, reply bar and buttons the bottom 250 px; Reels "
+            "cover up to 35 % at the bottom with the caption: keep text in the upper middle there",
+            ("story", "reel", "social-reel")),
+    _screen("social-landscape", "Link preview / landscape 1.91:1", 1200, 628, 40, 16,
+            "link previews and landscape posts; shown narrow, some apps crop it nearer 2:1",
+            ("link-preview", "og-image")),
 )
 # fmt: on
 
@@ -91,3 +152,43 @@ def find_preset(name: str) -> FormatPreset:
 # A layout with its own size: the DIN poster figures (3 mm bleed), a modest safe margin and
 # resolution thresholds for posters seen from close by. Its trim comes from the layout.
 CUSTOM = _preset("custom", "custom size", 0, 0, 3, 10, 72, 150, 100)
+
+
+def screen_preset(format_name: str | None) -> FormatPreset | None:
+    """The screen preset a scene or layout names, or None for a print format or a custom size."""
+    if format_name is None:
+        return None
+    try:
+        preset = find_preset(format_name)
+    except KeyError:
+        return None
+    return preset if preset.is_screen else None
+
+
+def preset_data(preset: FormatPreset) -> dict:
+    """One preset as plain data for ``plakat formats --json``; keys are stable, lengths in mm to the
+    micrometre, a screen's sizes also in pixels."""
+
+    def in_mm(length: int) -> float:
+        return round(length / EMU_PER_MM, 3)
+
+    def in_px(length: int) -> int | None:
+        return length // EMU_PER_PX if preset.is_screen else None
+
+    return {
+        "name": preset.name,
+        "title": preset.title,
+        "kind": preset.kind,
+        "aliases": list(preset.aliases),
+        "trim_mm": [in_mm(preset.width), in_mm(preset.height)],
+        "pixels": list(preset.pixels) if preset.pixels else None,
+        "bleed_mm": in_mm(preset.bleed),
+        "safe_mm": in_mm(preset.safe),
+        "safe_px": in_px(preset.safe),
+        "min_ppi": preset.min_ppi,
+        "recommended_ppi": preset.recommended_ppi,
+        "png_dpi": preset.png_dpi,
+        "sheets": list(preset.sheets) if preset.sheets else None,
+        "min_cap_height_px": preset.min_cap_height_px,
+        "notes": preset.notes,
+    }

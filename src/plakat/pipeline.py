@@ -3,7 +3,13 @@
 In: a layout path and output options. Out: :class:`RenderResult` listing the files written and the
 preflight findings; or a :class:`~plakat.errors.PlakatError`. Stages run one way:
 load and validate -> probe assets -> build the scene -> preflight -> draw the print PDF -> draw a
-screen PDF and rasterise it into the PNG -> check the files -> move them into place together.
+screen PDF and rasterise it into the PNG (and the JPEG, from the same pixels) -> check the files ->
+move them into place together.
+
+A screen format (social media) writes its PNG at exactly the preset's pixel size (72 dpi, whatever
+``png_dpi`` the command line gives), a JPEG when asked, and a PDF only when the layout asks for
+one, as an RGB review PDF; check and proof judge it with the screen standard, so no PDF/X finding
+applies.
 """
 
 from __future__ import annotations
@@ -16,15 +22,26 @@ from pathlib import Path
 
 from .assets import Assets, probe_assets
 from .cms import ColourManager
-from .delivery import SCREEN, PdfOptions, PdfReport, pdf_file_name, pdf_options
+from .delivery import (
+    SCREEN,
+    PdfOptions,
+    PdfReport,
+    jpeg_file_name,
+    pdf_file_name,
+    pdf_options,
+    screen_of,
+    writes_pdf,
+)
 from .errors import PreflightFailed, Problem
 from .findings import Finding, has_errors, sort_findings
+from .formats import SCREEN_DPI
 from .layout import LayoutProblems, build_scene
 from .layout.elements import element_name
 from .output import AtomicOutputs
 from .preflight import check_files, check_scene
+from .render.jpeg import JpegCanvas
 from .render.pdf import write_pdf
-from .render.png import DEFAULT_COMPRESS_LEVEL, write_png
+from .render.png import DEFAULT_COMPRESS_LEVEL, png_size, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
 from .spec import LoadedLayout, PdfStandard, load_layout
@@ -156,10 +173,12 @@ def render(
     standard: PdfStandard | None = None,
     scale: int | None = None,
     marks: bool | None = None,
+    jpeg: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RenderResult:
-    """Preflight, then write OUT/<stem>.pdf (the print file, named with its scale when not 1:1) and
-    OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene), both or neither."""
+    """Preflight, then write OUT/<stem>.pdf (the print file, named with its scale when not 1:1),
+    OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene) and, when ``jpeg`` or
+    the layout's ``output.jpeg`` asks, OUT/<stem>.jpg of the same pixels: all or none."""
     built = build(path)
     loaded, scene = built.layout, built.scene
     findings = scene_findings(built)
@@ -168,13 +187,15 @@ def render(
     output = loaded.spec.output
     options = pdf_options(loaded.spec, standard, scale, marks)
     colours = built.colours(options)
-    dpi = png_dpi or scene.png_dpi
+    # a screen format is its pixel size: no other resolution applies
+    dpi = SCREEN_DPI if screen_of(loaded.spec) is not None else png_dpi or scene.png_dpi
+    want_jpeg = output.jpeg if jpeg is None else jpeg
     stem = Path(path).stem
     pdf_final, png_final = out_dir / pdf_file_name(stem, options.scale), out_dir / f"{stem}.png"
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
     with AtomicOutputs() as outputs:
         pdf_temp, report = None, None
-        if output.pdf is not None:
+        if writes_pdf(loaded.spec):
             pdf_temp = outputs.temporary_for(pdf_final)
             started = time.perf_counter()
             if progress:
@@ -183,25 +204,42 @@ def render(
             if progress:
                 progress("pdf", 1, 1)
             written.append((pdf_final, "pdf", None, time.perf_counter() - started))
-        png_temp = None
-        if output.png:
-            png_temp = outputs.temporary_for(png_final)
+        png_temp = jpeg_temp = None
+        if output.png or want_jpeg:
             started = time.perf_counter()
-            # The PNG is for screens: drawn from sRGB design colours, never from CMYK numbers.
+            canvas = None
+            if want_jpeg:
+                jpeg_final = out_dir / jpeg_file_name(stem)
+                jpeg_temp = outputs.temporary_for(jpeg_final)
+                canvas = JpegCanvas(*png_size(scene, dpi), dpi)  # refuses a size JPEG cannot hold, before drawing
+            if output.png:
+                png_temp = outputs.temporary_for(png_final)
+            # The PNG and JPEG are for screens: drawn from sRGB design colours, never from CMYK numbers.
             raster_source = pdf_temp
             if raster_source is None or options.is_print or options.scale != 1 or options.marks:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
                 write_pdf(scene, raster_source, colours, SCREEN, preview=True)
-            pixels = write_png(
-                raster_source,
-                scene,
-                png_temp,
-                dpi,
-                level=compress_level,
-                progress=(lambda done, total: progress("png", done, total)) if progress else None,
-            )
-            written.append((png_final, "png", pixels, time.perf_counter() - started))
-        checked = check_files(loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN)
+            if png_temp is not None:
+                pixels = write_png(
+                    raster_source,
+                    scene,
+                    png_temp,
+                    dpi,
+                    level=compress_level,
+                    progress=(lambda done, total: progress("png", done, total)) if progress else None,
+                    strip_sink=canvas.add if canvas is not None else None,
+                )
+                written.append((png_final, "png", pixels, time.perf_counter() - started))
+            if canvas is not None and jpeg_temp is not None:
+                if png_temp is not None:  # the PNG's time includes the drawing: this is the encoding
+                    started = time.perf_counter()
+                else:
+                    canvas.draw(raster_source, scene)
+                pixels = canvas.save(jpeg_temp)
+                written.append((jpeg_final, "jpeg", pixels, time.perf_counter() - started))
+        checked = check_files(
+            loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN, jpeg=jpeg_temp
+        )
         findings = sort_findings(findings + checked.findings)
         if has_errors(checked.findings) and not force:
             raise PreflightFailed(findings)

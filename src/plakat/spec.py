@@ -31,7 +31,7 @@ from pydantic import (
 
 from .color import BLACK, WHITE, Color, parse_color
 from .errors import LayoutInvalid, Loc, Problem
-from .formats import find_preset
+from .formats import SCREEN_DPI, FormatPreset, find_preset
 from .hyphenation import check_language
 from .layering import LayeredSource, read_layered
 from .relative import Anchor, AnchorArea
@@ -589,6 +589,7 @@ class Output(Model):
         PdfSettings(), description="false for no PDF, or the print settings"
     )
     png: bool = True
+    jpeg: bool = Field(False, description="also a JPEG (sRGB, ICC profile, quality 90) at the PNG's pixel size")
 
 
 def _font_source(value):
@@ -686,9 +687,12 @@ def check_references(spec: Layout) -> list[Problem]:
         problems.append(Problem((), "give either format (a preset such as 18/1) or size: {width, height}"))
     if spec.format is not None:
         try:
-            find_preset(spec.format)
+            preset = find_preset(spec.format)
         except KeyError as error:
             problems.append(Problem(("format",), error.args[0]))
+        else:
+            if preset.is_screen:
+                problems += _screen_problems(spec, preset)
     names: dict[str, int] = {}
     for index, person in enumerate(spec.people):
         if person.name in names:
@@ -813,6 +817,48 @@ def _grid_problems(grid: Grid) -> list[Problem]:
                     f"{columns}x{rows} grid",
                 )
             )
+    return problems
+
+
+def _screen_problems(spec: Layout, preset: FormatPreset) -> list[Problem]:
+    """What a screen format cannot have: print settings a layout asks for explicitly (defaults it
+    merely leaves in place do not count)."""
+    assert preset.pixels is not None
+    screen = f"{preset.name} is a screen format ({preset.pixels[0]} x {preset.pixels[1]} px)"
+    problems = []
+    if spec.bleed:
+        problems.append(Problem(("bleed",), f"{screen}: nothing is trimmed, so it has no bleed; remove bleed:"))
+    output = spec.output
+    if output.png_dpi is not None and output.png_dpi != SCREEN_DPI:
+        problems.append(
+            Problem(
+                ("output", "png_dpi"),
+                f"{screen}: it is always rendered at that pixel size ({SCREEN_DPI} dpi); remove png_dpi",
+            )
+        )
+    pdf = output.pdf
+    if pdf is not None and "pdf" in output.model_fields_set:
+        if "standard" in pdf.model_fields_set and pdf.standard == PRINT_STANDARD:
+            problems.append(
+                Problem(
+                    ("output", "pdf", "standard"),
+                    f"{screen}: it has no PDF/X-4 print file; write standard: screen for an RGB review "
+                    "PDF, remove output.pdf for none, or choose a print format",
+                )
+            )
+        if pdf.marks:
+            problems.append(
+                Problem(("output", "pdf", "marks"), f"{screen}: nothing is trimmed, so it has no crop marks")
+            )
+        if pdf.scale != 1:
+            problems.append(
+                Problem(
+                    ("output", "pdf", "scale"),
+                    f'{screen}: it is delivered at its pixel size; remove scale: or write "1:1"',
+                )
+            )
+    if spec.preflight.sheets is not None:
+        problems.append(Problem(("preflight", "sheets"), f"{screen}: it is not printed in sheets; remove sheets:"))
     return problems
 
 

@@ -1,7 +1,8 @@
 """The page: trim, bleed, safe margin and the rules preflight applies.
 
 In: a :class:`~plakat.spec.Layout`. Out: :class:`Page` (the preset's figures overridden by the
-layout's) and the problems that make a page impossible.
+layout's) and the problems that make a page impossible. A screen preset's page is its pixels at
+72 dpi, exactly, with no bleed and no sheets (the spec refuses a layout that sets them).
 """
 
 from __future__ import annotations

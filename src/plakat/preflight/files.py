@@ -1,13 +1,14 @@
 """Preflight of the written files, read back with readers of its own.
 
 In: the validated layout (:class:`~plakat.spec.Layout`), the :class:`~plakat.delivery.PdfOptions`
-the print file was asked for, and the paths of a written PDF and PNG. Out:
+the print file was asked for, and the paths of a written PDF, PNG and JPEG. Out:
 :class:`FileChecks`: the findings, and the highest total ink found in the print file.
 
 What the files should be is computed here from the layout and its format preset (trim, bleed,
 marks, scale, page limit), never taken from the code that wrote them: a box the writer computes
 wrongly fails here. The PDF is read with pikepdf, its CMYK images decoded with Pillow, the PNG
-header parsed by hand.
+header and the JPEG's markers parsed by hand. A screen format's PNG and JPEG must have exactly the
+preset's pixel size.
 """
 
 from __future__ import annotations
@@ -48,18 +49,35 @@ BOX_TOLERANCE_MM = 0.1  # on the poster
 
 @dataclass(frozen=True)
 class ExpectedPage:
-    """The page a layout asks for, in mm at full size: trim and bleed."""
+    """The page a layout asks for, in mm at full size: trim and bleed; the trim also exactly (EMU),
+    and a screen format's size in pixels."""
 
     width_mm: float
     height_mm: float
     bleed_mm: float
+    width: int = 0  # EMU
+    height: int = 0
+    screen_pixels: tuple[int, int] | None = None
+    format_name: str | None = None
 
     @classmethod
     def of(cls, spec: Layout) -> ExpectedPage:
         preset = find_preset(spec.format) if spec.format is not None else CUSTOM
         width, height = (spec.size.width, spec.size.height) if spec.size is not None else (preset.width, preset.height)
         bleed = spec.bleed if spec.bleed is not None else preset.bleed
-        return cls(width / EMU_PER_MM, height / EMU_PER_MM, bleed / EMU_PER_MM)
+        return cls(
+            width / EMU_PER_MM,
+            height / EMU_PER_MM,
+            bleed / EMU_PER_MM,
+            width,
+            height,
+            preset.pixels if preset.is_screen else None,
+            spec.format,
+        )
+
+    def pixels_at(self, dpi: float) -> tuple[int, int]:
+        """The trim in whole pixels at ``dpi``."""
+        return pixels(self.width, dpi), pixels(self.height, dpi)
 
     def boxes(self, options: PdfOptions) -> tuple[int, dict[str, tuple[float, float, float, float]]]:
         """/UserUnit and the MediaBox, BleedBox and TrimBox (PDF units) of the delivered file."""
@@ -83,7 +101,12 @@ class FileChecks:
 
 
 def check_files(
-    spec: Layout, pdf: Path | None, png: Path | None, png_dpi: float | None, options: PdfOptions = SCREEN
+    spec: Layout,
+    pdf: Path | None,
+    png: Path | None,
+    png_dpi: float | None,
+    options: PdfOptions = SCREEN,
+    jpeg: Path | None = None,
 ) -> FileChecks:
     """Every check of the written files; ``options`` say what the PDF was asked to be."""
     findings: list[Finding] = []
@@ -96,6 +119,8 @@ def check_files(
             findings += check_ink(max_ink, where, options.max_ink)
     if png is not None and png_dpi is not None:
         findings += check_png(spec, png, png_dpi)
+    if jpeg is not None and png_dpi is not None:
+        findings += check_jpeg(spec, jpeg, png_dpi)
     return FileChecks(findings, max_ink)
 
 
@@ -367,15 +392,25 @@ def read_png_header(path: Path) -> tuple[int, int, float | None]:
 
 
 def check_png(spec: Layout, path: Path, dpi: float) -> list[Finding]:
-    """The PNG shows the trim the layout asks for at ``dpi`` and says so in its pHYs chunk."""
+    """The PNG shows the trim the layout asks for at ``dpi`` and says so in its pHYs chunk; a screen
+    format's PNG has exactly the preset's pixel size."""
     page = ExpectedPage.of(spec)
-    expected = (pixels(round(page.width_mm * EMU_PER_MM), dpi), pixels(round(page.height_mm * EMU_PER_MM), dpi))
+    expected = page.pixels_at(dpi)
     try:
         width, height, stated = read_png_header(path)
     except (OSError, ValueError, struct.error, zlib.error) as error:
         return [finding("png-size", f"{path.name}: unreadable ({error})", "png")]
     findings = []
-    if (width, height) != expected:
+    if page.screen_pixels is not None and (width, height) != page.screen_pixels:
+        findings.append(
+            finding(
+                "png-size",
+                f"{path.name} is {width} x {height} px; {page.format_name} is "
+                f"{page.screen_pixels[0]} x {page.screen_pixels[1]} px",
+                "png",
+            )
+        )
+    elif (width, height) != expected:
         findings.append(
             finding(
                 "png-size",
@@ -387,4 +422,75 @@ def check_png(spec: Layout, path: Path, dpi: float) -> list[Finding]:
         findings.append(
             finding("png-dpi", f"{path.name} states {stated and round(stated, 2)} dpi, not {dpi:g}", "png", stated, dpi)
         )
+    return findings
+
+
+# JPEG start-of-frame markers (baseline, extended, progressive, lossless ...; not DHT, JPG or DAC)
+_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_ICC_SIGNATURE = b"ICC_PROFILE\x00"
+
+
+@dataclass(frozen=True)
+class JpegHeader:
+    width: int
+    height: int
+    components: int
+    icc: bytes | None  # the embedded profile, its APP2 pieces joined in order
+
+
+def read_jpeg_header(path: Path) -> JpegHeader:
+    """Size, number of colour components and the embedded ICC profile, from the markers before the
+    image data, without decoding it."""
+    with open(path, "rb") as file:
+        data = file.read(1 << 20)  # the markers before the first scan lie at the start
+    if data[:2] != b"\xff\xd8":
+        raise ValueError(f"{path.name} is not a JPEG")
+    position, pieces, frame = 2, {}, None
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            raise ValueError(f"{path.name}: no marker at byte {position}")
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        segment = data[position + 4 : position + 2 + length]
+        if marker == 0xE2 and segment.startswith(_ICC_SIGNATURE):
+            pieces[segment[12]] = segment[14:]
+        elif marker in _SOF_MARKERS:
+            _precision, height, width, components = struct.unpack(">BHHB", segment[:6])
+            frame = (width, height, components)
+        elif marker == 0xDA:  # start of scan: the header is over
+            break
+        position += 2 + length
+    if frame is None:
+        raise ValueError(f"{path.name}: no frame header")
+    icc = b"".join(pieces[index] for index in sorted(pieces)) if pieces else None
+    return JpegHeader(*frame, icc)
+
+
+def check_jpeg(spec: Layout, path: Path, dpi: float) -> list[Finding]:
+    """The JPEG has the PNG's pixel size (a screen format's exactly), three components, and embeds
+    an RGB ICC profile."""
+    page = ExpectedPage.of(spec)
+    expected = page.screen_pixels or page.pixels_at(dpi)
+    try:
+        header = read_jpeg_header(path)
+    except (OSError, ValueError, struct.error, IndexError) as error:
+        return [finding("jpeg-size", f"{path.name}: unreadable ({error})", "jpeg")]
+    findings = []
+    if (header.width, header.height) != expected:
+        findings.append(
+            finding(
+                "jpeg-size",
+                f"{path.name} is {header.width} x {header.height} px, not {expected[0]} x {expected[1]} px",
+                "jpeg",
+            )
+        )
+    if header.components != 3:
+        findings.append(
+            finding("jpeg-colour", f"{path.name} has {header.components} colour components, not RGB", "jpeg")
+        )
+    if header.icc is None or header.icc[16:20] != b"RGB ":
+        findings.append(finding("jpeg-colour", f"{path.name} embeds no RGB (sRGB) ICC profile", "jpeg"))
     return findings

@@ -6,7 +6,9 @@ height in em, from OS/2 sCapHeight, 0.7 em for a font that gives none). Out: one
 warning per element that has a line whose cap height (size x the font's cap height) lies below
 the minimum: ``min_cap_height`` if the layout gives one, else ``viewing_distance /
 legibility_ratio``. The finding names the smallest such line and sits at its centre; with neither
-setting there is no check.
+setting there is no check, except on a screen preset, whose own smallest cap height in pixels
+(``min_cap_height_px``, 12 px for posts and stories) applies. On a screen format the message gives
+cap heights in pixels (at 72 dpi a pixel is a point); measured and required stay in mm.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from ..assets import FontMetrics
 from ..findings import Finding, finding
+from ..formats import EMU_PER_PX, screen_preset
 from ..scene import Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT
 
@@ -26,20 +29,26 @@ class Minimum:
 
     cap_height: int  # EMU
     viewing_distance: int | None  # EMU
-    source: str  # "distance / 300" or "preflight.min_cap_height"
+    source: str  # "distance / 300", "preflight.min_cap_height" or "the social-story default"
+    screen: bool = False  # lengths in the message in pixels
 
 
 def minimum_cap_height(scene: Scene) -> Minimum | None:
     """The layout's minimum cap height, or None when it states neither a distance nor a minimum."""
     rules = scene.rules
+    screen = screen_preset(scene.format_name)
+    on_screen = screen is not None
     if rules.min_cap_height is not None:
-        return Minimum(rules.min_cap_height, rules.viewing_distance, "preflight.min_cap_height")
+        return Minimum(rules.min_cap_height, rules.viewing_distance, "preflight.min_cap_height", on_screen)
     if rules.viewing_distance is None:
+        if screen is not None and screen.min_cap_height_px:
+            return Minimum(screen.min_cap_height_px * EMU_PER_PX, None, f"the {screen.name} default", True)
         return None
     return Minimum(
         round(rules.viewing_distance / rules.legibility_ratio),
         rules.viewing_distance,
         f"distance / {rules.legibility_ratio:g}",
+        on_screen,
     )
 
 
@@ -87,7 +96,7 @@ def check_legibility(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Findin
 
 
 def _message(element: str, line: TextLine, count: int, height: int, minimum: Minimum, cap_em: float) -> str:
-    have, need = _two_mm(height, minimum.cap_height)
+    have, need = _two_px(height, minimum.cap_height) if minimum.screen else _two_mm(height, minimum.cap_height)
     which = f"{line.text!r}" + (f" (the smallest of its {count} lines that are too small)" if count > 1 else "")
     where = f"read from {minimum.viewing_distance / EMU_PER_MM / 1000:g} m " if minimum.viewing_distance else ""
     points = math.ceil(minimum.cap_height / (cap_em * EMU_PER_PT))
@@ -96,11 +105,24 @@ def _message(element: str, line: TextLine, count: int, height: int, minimum: Min
         if minimum.source == "preflight.min_cap_height"
         else "set preflight.viewing_distance to their distance"
     )
+    size = f"{points} pt (= {points} px at 72 dpi)" if minimum.screen else f"{points} pt"
+    fix = (
+        f"Set it at {size} or more ({_size_key(element)}: raise min, and max if it is lower); shorten "
+        "the text or give it more room if it then does not fit"
+    )
+    if minimum.screen:
+        small_print = (
+            "lower preflight.min_cap_height"
+            if minimum.source == "preflight.min_cap_height"
+            else "list it in preflight.legibility_exempt or set preflight.min_cap_height (e.g. 10px@72dpi)"
+        )
+        return (
+            f"{element}: {which} has a cap height of {have}; on screen it needs at least {need} cap height "
+            f"({minimum.source}). {fix}; or, if it is small print, {small_print}"
+        )
     return (
         f"{element}: {which} has a cap height of {have}; {where}it needs at least {need} cap height "
-        f"({minimum.source}). Set it at {points} pt or more ({_size_key(element)}: raise min, and max if "
-        f"it is lower); shorten the text or give it more room if it then does not fit; or, if readers "
-        f"stand closer, {closer}"
+        f"({minimum.source}). {fix}; or, if readers stand closer, {closer}"
     )
 
 
@@ -122,6 +144,13 @@ def _two_mm(a: int, b: int) -> tuple[str, str]:
         if round(a_mm, decimals) != round(b_mm, decimals):
             break
     return f"{a_mm:.{decimals}f} mm", f"{b_mm:.{decimals}f} mm"
+
+
+def _two_px(a: int, b: int) -> tuple[str, str]:
+    """Two lengths in screen pixels, with a decimal when whole pixels would not tell them apart."""
+    a_px, b_px = a / EMU_PER_PX, b / EMU_PER_PX
+    decimals = 0 if round(a_px) != round(b_px) else 1
+    return f"{a_px:.{decimals}f} px", f"{b_px:.{decimals}f} px"
 
 
 def _centre(rect: Rect) -> tuple[float, float]:

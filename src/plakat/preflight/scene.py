@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..assets import FontMetrics
 from ..findings import Finding, finding, sort_findings
+from ..formats import EMU_PER_PX, SCREEN_DPI, screen_preset
 from ..imagefiles import open_image
 from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM
@@ -50,8 +51,10 @@ def check_scene(scene: Scene, fonts: dict[str, FontMetrics]) -> list[Finding]:
 
 
 def check_resolution(scene: Scene) -> list[Finding]:
-    """Effective ppi along both axes (source pixels across the visible crop per placed inch)."""
+    """Effective ppi along both axes (source pixels across the visible crop per placed inch). On a
+    screen format the messages say it as image pixels per screen pixel (ppi / 72)."""
     rules = scene.rules
+    screen = screen_preset(scene.format_name) is not None
     findings = []
     for item in scene.of_type(PlacedImage):
         ppi_x, ppi_y = item.ppi
@@ -63,8 +66,8 @@ def check_resolution(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "resolution-too-low",
-                    f"{item.element}: {name} shows {shown}, below the minimum {rules.min_ppi:g} ppi: "
-                    "use a larger image or a smaller frame",
+                    _below(item.element, name, shown, ppi, rules.min_ppi, "minimum", screen)
+                    + ": use a larger image or a smaller frame",
                     item.element,
                     round(ppi, 1),
                     rules.min_ppi,
@@ -75,7 +78,7 @@ def check_resolution(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "resolution-below-recommended",
-                    f"{item.element}: {name} shows {shown}, below the recommended {rules.recommended_ppi:g} ppi",
+                    _below(item.element, name, shown, ppi, rules.recommended_ppi, "recommended", screen),
                     item.element,
                     round(ppi, 1),
                     rules.recommended_ppi,
@@ -113,6 +116,18 @@ def check_resolution(scene: Scene) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _below(element: str, name: str, shown: str, ppi: float, threshold: float, which: str, screen: bool) -> str:
+    """What an image shows against a threshold: in ppi, or on a screen format in image pixels per
+    screen pixel (ppi / 72), with how far the image is enlarged."""
+    if not screen:
+        return f"{element}: {name} shows {shown}, below the {which} {threshold:g} ppi"
+    ratio = ppi / SCREEN_DPI
+    return (
+        f"{element}: {name} has {ratio:.2f} image px per screen px ({shown} at {SCREEN_DPI} dpi), below the "
+        f"{which} {threshold / SCREEN_DPI:g}: it is upscaled {1 / ratio:.1f}x"
+    )
 
 
 # --- bleed and safe zone ------------------------------------------------------------------------
@@ -161,9 +176,14 @@ def check_bleed(scene: Scene) -> list[Finding]:
 
 
 def check_safe_zone(scene: Scene) -> list[Finding]:
-    """Text (the brand line included) and each portrait's focus point inside the safe area."""
+    """Text (the brand line included) and each portrait's focus point inside the safe area (on a
+    screen format the margin is given in pixels, where apps draw over the picture)."""
     findings = []
     safe, trim = scene.safe_box, scene.trim
+    if screen_preset(scene.format_name) is not None:
+        margin = f"{scene.safe / EMU_PER_PX:g} px (where apps draw over the picture)"
+    else:
+        margin = f"{scene.safe / EMU_PER_MM:g} mm"
     for line in scene.of_type(TextLine):
         ink = line.ink
         if not trim.contains(ink):
@@ -179,7 +199,7 @@ def check_safe_zone(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "text-outside-safe",
-                    f"{line.element}: {line.text!r} lies outside the {scene.safe / EMU_PER_MM:g} mm safe margin",
+                    f"{line.element}: {line.text!r} lies outside the {margin} safe margin",
                     line.element,
                     position_mm=_centre(ink),
                 )
@@ -192,7 +212,7 @@ def check_safe_zone(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "focus-outside-safe",
-                    f"{item.element}: the focus point lies outside the safe margin",
+                    f"{item.element}: the focus point lies outside the {margin} safe margin",
                     item.element,
                     position_mm=_at(x, y),
                 )

@@ -307,12 +307,15 @@ def write_png(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     max_bytes: int = MAX_PNG_BYTES,
+    strip_sink: Callable[[np.ndarray, int], None] | None = None,
 ) -> tuple[int, int]:
     """Rasterise the trim area of ``pdf_path`` into ``target``; returns the pixel size.
 
     ``workers`` threads compress while this thread rasterises (default: one per core, at most
     four; 0 compresses in this thread). ``progress(done_rows, total_rows)`` is called after every
-    strip. On any error or interruption ``target`` is removed."""
+    strip. ``strip_sink(rows, top)`` sees every strip as it is drawn (rows x width x 3; the
+    buffer is reused afterwards, so a sink copies what it keeps), for a second file of the same
+    pixels. On any error or interruption ``target`` is removed."""
     width, height = png_size(scene, dpi)
     check_png_size(width, height, dpi, level, max_bytes)
     if workers is None:
@@ -329,13 +332,15 @@ def write_png(
                         for top in range(0, height, step):
                             rows = strip[: min(step, height - top)]
                             raster.draw(rows, top)
+                            if strip_sink:
+                                strip_sink(rows, top)
                             writer.write_rows(rows)
                             if progress:
                                 progress(writer.rows_written, height)
                     finally:
                         _local.buffer = None
                 else:
-                    _write_in_parallel(raster, writer, step, workers, progress)
+                    _write_in_parallel(raster, writer, step, workers, progress, strip_sink)
             finally:
                 raster.close()
             writer.close()
@@ -351,6 +356,7 @@ def _write_in_parallel(
     step: int,
     workers: int,
     progress: Callable[[int, int], None] | None,
+    strip_sink: Callable[[np.ndarray, int], None] | None = None,
 ) -> None:
     width, height = raster.width, raster.height
     free = [np.empty((min(step, height), width, 3), dtype=np.uint8) for _ in range(min(IN_FLIGHT, -(-height // step)))]
@@ -374,6 +380,8 @@ def _write_in_parallel(
             buffer = free.pop()
             strip = buffer[: min(step, height - top)]
             raster.draw(strip, top)
+            if strip_sink:
+                strip_sink(strip, top)
             rows = strip.reshape(strip.shape[0], width * 3)
             bands = []
             for start, end in _bands(rows.shape[0], width):
