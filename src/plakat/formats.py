@@ -45,10 +45,16 @@ class FormatPreset:
     kind: Kind = "print"
     pixels: tuple[int, int] | None = None  # a screen preset's size in pixels (width, height)
     min_cap_height_px: int | None = None  # a screen preset's default smallest cap height
+    safe_sides: tuple[Length, Length, Length, Length] | None = None  # top, right, bottom, left, where they differ
 
     @property
     def is_screen(self) -> bool:
         return self.kind == "screen"
+
+    @property
+    def safe_insets(self) -> tuple[Length, Length, Length, Length]:
+        """The safe margin on each side: top, right, bottom, left."""
+        return self.safe_sides or (self.safe, self.safe, self.safe, self.safe)
 
 
 def _preset(name, title, w, h, bleed, safe, min_ppi, rec_ppi, png_dpi, notes="", aliases=(), sheets=None):
@@ -63,13 +69,15 @@ def px(count: int) -> Length:
 
 
 def _screen(name, title, w_px, h_px, safe_px, cap_px, notes, aliases):
+    """``safe_px`` is one margin, or (top, right, bottom, left) where the apps cover sides unequally."""
+    sides = (px(safe_px[0]), px(safe_px[1]), px(safe_px[2]), px(safe_px[3])) if isinstance(safe_px, tuple) else None
     return FormatPreset(
         name,
         title,
         px(w_px),
         px(h_px),
         Length(0),
-        px(safe_px),
+        px(max(safe_px) if isinstance(safe_px, tuple) else safe_px),
         SCREEN_DPI // 2,
         SCREEN_DPI,
         SCREEN_DPI,
@@ -79,6 +87,7 @@ def _screen(name, title, w_px, h_px, safe_px, cap_px, notes, aliases):
         "screen",
         (w_px, h_px),
         cap_px,
+        sides,
     )
 
 
@@ -113,8 +122,8 @@ PRESETS: tuple[FormatPreset, ...] = (
             ("bulletin", "14x48")),
     # Screens. Safe margins are where the apps draw over the picture (Meta's guidance for
     # Stories: keep the top and bottom 14 %, 250 px of 1920, free of text and logos; feed posts
-    # lose little but rounded corners and the edges of small previews, 64 px kept clear). Page has
-    # one margin for all four sides, so a preset takes the largest side's figure.
+    # lose little but rounded corners and the edges of small previews, 64 px kept clear). A story
+    # keeps the feed's 64 px at its sides.
     # Smallest cap height: a 1080 px post fills a phone's width, about 390 pt, so 12 px of cap
     # height shows as about 4.3 pt, that of 6 pt type, the least anyone reads on a phone; a
     # 1200 px link preview is shown narrower (about 360-550 pt), hence 16 px.
@@ -122,7 +131,7 @@ PRESETS: tuple[FormatPreset, ...] = (
             "feed post; apps round its corners and show it small in grids", ("square",)),
     _screen("social-portrait", "Social media post, portrait 4:5", 1080, 1350, 64, 12,
             "the tallest feed post", ("portrait-post",)),
-    _screen("social-story", "Story / Reel, 9:16 full screen", 1080, 1920, 250, 12,
+    _screen("social-story", "Story / Reel, 9:16 full screen", 1080, 1920, (250, 64, 250, 64), 12,
             "profile and time cover the top 250 px, reply bar and buttons the bottom 250 px; Reels "
             "cover up to 35 % at the bottom with the caption: keep text in the upper middle there",
             ("story", "reel", "social-reel")),
@@ -185,6 +194,7 @@ def preset_data(preset: FormatPreset) -> dict:
         "bleed_mm": in_mm(preset.bleed),
         "safe_mm": in_mm(preset.safe),
         "safe_px": in_px(preset.safe),
+        "safe_sides_px": [in_px(side) for side in preset.safe_sides] if preset.safe_sides else None,
         "min_ppi": preset.min_ppi,
         "recommended_ppi": preset.recommended_ppi,
         "png_dpi": preset.png_dpi,

@@ -131,11 +131,14 @@ class _Page:
     """Trim and safe area of the page a layout's data describes."""
 
     def __init__(self, data: dict):
+        self.sides: tuple[Length, Length, Length, Length] | None = None
         width, height, safe = self._measure(data)
         self.width, self.height = width, height
         self.short = min(width, height)
         given_safe = data.get("safe")
         percent = parse_percent(given_safe)
+        if given_safe is not None:
+            self.sides = None  # the layout's own margin, the same on every side
         if percent is not None:
             safe = Length(round(percent * self.short / 100))
         elif given_safe is not None:
@@ -144,8 +147,7 @@ class _Page:
                 safe = _length(given_safe)
         self.safe = safe
 
-    @staticmethod
-    def _measure(data: dict) -> tuple[Length, Length, Length]:
+    def _measure(self, data: dict) -> tuple[Length, Length, Length]:
         name, size = data.get("format"), data.get("size")
         if isinstance(name, str):
             try:
@@ -153,6 +155,7 @@ class _Page:
             except KeyError:
                 pass
             else:
+                self.sides = preset.safe_sides
                 return preset.width, preset.height, preset.safe
         if isinstance(size, dict):
             try:
@@ -169,7 +172,9 @@ class _Page:
 
     def area(self, name: str) -> Rect:
         trim = Rect(0, 0, self.width, self.height)
-        return trim if name == "trim" else trim.inset(self.safe)
+        if name == "trim":
+            return trim
+        return trim.inset_sides(self.sides) if self.sides else trim.inset(self.safe)
 
 
 def resolve_relative(data: dict) -> tuple[dict, list[Problem]]:

@@ -36,6 +36,11 @@ class Rect:
     def inset(self, amount: int) -> Rect:
         return Rect(self.x + amount, self.y + amount, self.w - 2 * amount, self.h - 2 * amount)
 
+    def inset_sides(self, insets: tuple[int, int, int, int]) -> Rect:
+        """``self`` drawn in by (top, right, bottom, left)."""
+        top, right, bottom, left = insets
+        return Rect(self.x + left, self.y + top, self.w - left - right, self.h - top - bottom)
+
     def contains(self, other: Rect) -> bool:
         return self.x <= other.x and self.y <= other.y and other.right <= self.right and other.bottom <= self.bottom
 
@@ -218,6 +223,9 @@ class Scene:
     format_name: str | None
     rules: Rules
     notes: tuple[LayoutNote, ...] = ()
+    # (top, right, bottom, left) where a format's margin differs by side (a story's apps cover its
+    # top and bottom); None: ``safe`` on every side
+    safe_sides: tuple[int, int, int, int] | None = None
 
     @property
     def trim(self) -> Rect:
@@ -229,7 +237,7 @@ class Scene:
 
     @property
     def safe_box(self) -> Rect:
-        return self.trim.inset(self.safe)
+        return self.trim.inset_sides(self.safe_sides) if self.safe_sides else self.trim.inset(self.safe)
 
     def seams(self) -> tuple[list[int], list[int]]:
         """x positions of vertical and y positions of horizontal split lines between sheets."""
@@ -326,6 +334,7 @@ def scene_data(scene: Scene) -> dict:
         "trim_mm": [_mm(scene.width), _mm(scene.height)],
         "bleed_mm": _mm(scene.bleed),
         "safe_mm": _mm(scene.safe),
+        **({"safe_sides_mm": [_mm(side) for side in scene.safe_sides]} if scene.safe_sides else {}),
         "png_dpi": scene.png_dpi,
         "fonts": {key: path.name for key, path in sorted(scene.fonts.items())},
         "rules": {

@@ -77,6 +77,7 @@ def build_scene(spec: Layout, assets: Assets) -> Scene:
         height=page.height,
         bleed=page.bleed,
         safe=page.safe,
+        safe_sides=page.safe_sides,
         background=spec.background,
         items=tuple(items),
         fonts={key: assets.fonts[key].path for key in sorted(setter.used_fonts)},

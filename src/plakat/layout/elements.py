@@ -41,7 +41,7 @@ def element_box(box: ElementBox, aspect: float, page: Page) -> Rect:
     if box.anchor is None:
         assert box.x is not None and box.y is not None  # the spec asks for both without an anchor
         return Rect(int(box.x), int(box.y), width, height)
-    area = page.trim if box.to == "trim" else page.trim.inset(page.safe)
+    area = page.trim if box.to == "trim" else page.safe_box
     return anchored_rect(box.anchor, area, width, height, int(box.x or 0), int(box.y or 0))
 
 

@@ -60,7 +60,7 @@ def grid_area(spec: Layout, page: Page) -> Rect:
     if grid.margins is not None:
         m = grid.margins
         return Rect(m.left, m.top, page.width - m.left - m.right, page.height - m.top - m.bottom)
-    return page.trim.inset(page.safe)
+    return page.safe_box
 
 
 def grid_gaps(grid: Grid) -> tuple[Length, Length]:
@@ -122,6 +122,11 @@ def allocate_cells(
     area = grid_area(spec, page)
     column_gap, row_gap = grid_gaps(grid)
     if grid.automatic:
+        # A template serves formats whose safe margins differ (a story's is a fifth of its width):
+        # an automatic grid keeps to the safe area whatever its margins say.
+        safe = page.safe_box
+        x0, y0 = max(area.x, safe.x), max(area.y, safe.y)
+        area = Rect(x0, y0, min(area.right, safe.right) - x0, min(area.bottom, safe.bottom) - y0)
         return _automatic_cells(spec, page, area, column_gap, row_gap, portrait_aspect, smallest_portrait)
     assert isinstance(grid.columns, int) and isinstance(grid.rows, int)  # the spec refuses a fixed grid without rows
     lattice = _Lattice(area, grid.columns, grid.rows, column_gap, row_gap)

@@ -34,10 +34,15 @@ class Page:
     format_name: str | None
     png_dpi: float
     rules: Rules
+    safe_sides: tuple[int, int, int, int] | None = None  # top, right, bottom, left where they differ
 
     @property
     def trim(self) -> Rect:
         return Rect(0, 0, self.width, self.height)
+
+    @property
+    def safe_box(self) -> Rect:
+        return self.trim.inset_sides(self.safe_sides) if self.safe_sides else self.trim.inset(self.safe)
 
     def bleed_out(self, rect: Rect) -> Rect:
         """``rect`` carried across every trim edge it touches, out to the bleed edge."""
@@ -64,10 +69,13 @@ def page_of(spec: Layout) -> Page:
         width, height, required_bleed = spec.size.width, spec.size.height, Length(0)
     min_ppi = settings.min_ppi or preset.min_ppi
     rec_ppi = preset.recommended_ppi
+    # A screen is read at arm's length whatever the poster's readers do: its rules are in pixels,
+    # so a viewing distance that a shared campaign file or a print layout states does not apply.
+    viewing_distance = None if preset.is_screen else settings.viewing_distance
     if settings.recommended_ppi is not None:
         rec_ppi = settings.recommended_ppi
-    elif settings.viewing_distance:
-        rec_ppi = round(ARC_MINUTE_PPI_INCHES / (settings.viewing_distance / EMU_PER_INCH), 1)
+    elif viewing_distance:
+        rec_ppi = round(ARC_MINUTE_PPI_INCHES / (viewing_distance / EMU_PER_INCH), 1)
     sheets = preset.sheets
     if settings.sheets is not None:
         sheets = (settings.sheets.columns, settings.sheets.rows)
@@ -78,7 +86,7 @@ def page_of(spec: Layout) -> Page:
         required_bleed=required_bleed,
         sheets=sheets if sheets != (1, 1) else None,
         seam_clearance=settings.seam_clearance,
-        viewing_distance=settings.viewing_distance,
+        viewing_distance=viewing_distance,
         legibility_ratio=settings.legibility_ratio,
         min_cap_height=settings.min_cap_height,
         legibility_exempt=settings.legibility_exempt,
@@ -91,6 +99,7 @@ def page_of(spec: Layout) -> Page:
         preset.name if spec.format is not None else None,
         spec.output.png_dpi or preset.png_dpi,
         rules,
+        None if spec.safe is not None or spec.format is None else preset.safe_sides,
     )
 
 

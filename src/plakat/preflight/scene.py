@@ -78,7 +78,13 @@ def check_resolution(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "resolution-below-recommended",
-                    _below(item.element, name, shown, ppi, rules.recommended_ppi, "recommended", screen),
+                    _below(item.element, name, shown, ppi, rules.recommended_ppi, "recommended", screen)
+                    + (
+                        ": use a larger image or a smaller frame"
+                        if screen
+                        else ": use a larger image or a smaller frame, or, if readers stand farther away, "
+                        "set preflight.viewing_distance (or recommended_ppi) to what they see"
+                    ),
                     item.element,
                     round(ppi, 1),
                     rules.recommended_ppi,
@@ -175,15 +181,28 @@ def check_bleed(scene: Scene) -> list[Finding]:
     return findings
 
 
+def safe_margin_text(scene: Scene) -> str:
+    """The safe margin as a reader of the format knows it: "50 mm", "64 px", or per side where the
+    sides differ ("250 px top, 64 px right, 250 px bottom, 64 px left")."""
+    screen = screen_preset(scene.format_name) is not None
+
+    def shown(length: int) -> str:
+        return f"{length / EMU_PER_PX:g} px" if screen else f"{length / EMU_PER_MM:g} mm"
+
+    if scene.safe_sides and len(set(scene.safe_sides)) > 1:
+        sides = zip(("top", "right", "bottom", "left"), scene.safe_sides)
+        return ", ".join(f"{shown(length)} {side}" for side, length in sides)
+    return shown(scene.safe)
+
+
 def check_safe_zone(scene: Scene) -> list[Finding]:
     """Text (the brand line included) and each portrait's focus point inside the safe area (on a
     screen format the margin is given in pixels, where apps draw over the picture)."""
     findings = []
     safe, trim = scene.safe_box, scene.trim
+    margin = safe_margin_text(scene)
     if screen_preset(scene.format_name) is not None:
-        margin = f"{scene.safe / EMU_PER_PX:g} px (where apps draw over the picture)"
-    else:
-        margin = f"{scene.safe / EMU_PER_MM:g} mm"
+        margin += " (where apps draw over the picture)"
     for line in scene.of_type(TextLine):
         ink = line.ink
         if not trim.contains(ink):
@@ -212,7 +231,8 @@ def check_safe_zone(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "focus-outside-safe",
-                    f"{item.element}: the focus point lies outside the {margin} safe margin",
+                    f"{item.element}: the focus point lies outside the {margin} safe margin: move the "
+                    "portrait's cell inwards (grid margins) or its focus",
                     item.element,
                     position_mm=_at(x, y),
                 )
@@ -327,7 +347,7 @@ def check_elements(scene: Scene) -> list[Finding]:
             findings.append(
                 finding(
                     "element-outside-safe",
-                    f"{element} reaches past the {scene.safe / EMU_PER_MM:g} mm safe margin ({shown}): move it "
+                    f"{element} reaches past the {safe_margin_text(scene)} safe margin ({shown}): move it "
                     "inwards or make it smaller, or anchor it to the safe area (box: {anchor: ..., to: safe})",
                     element,
                     round(worst / EMU_PER_MM, 1),

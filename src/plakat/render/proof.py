@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..findings import Finding
+from ..preflight.scene import safe_margin_text
 from ..scene import PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_INCH, EMU_PER_MM
 from .png import rasterise
@@ -157,7 +158,7 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
     unmarked = [f for f in findings if f.position_mm is None]
     rows = [
         ("line", TRIM, "trim"),
-        ("line", SAFE, f"safe margin {scene.safe / EMU_PER_MM:g} mm"),
+        ("line", SAFE, f"safe margin {safe_margin_text(scene)}"),
         ("line", FRAME, "portrait frame, focus point and effective ppi"),
         ("line", ELEMENT, "element (logo, QR code) and its name"),
         ("line", (120, 120, 120), f"outer edge: bleed {scene.bleed / EMU_PER_MM:g} mm"),
