@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 STADTBIBLIOTHEK = LAYOUTS / "stadtbibliothek.yaml"
 CLP = LAYOUTS / "clp-hauptbahnhof.yaml"
+# The 18/1 with every box in mm and its grid placed by hand: tests of fixed geometry start here.
+HAND_PLACED = ROOT / "tests" / "layouts" / "hand-placed-18-1.yaml"
 # The person a one-portrait variant keeps: the stadtbibliothek grid names her cell and her quote.
 ONE_PORTRAIT = "Brigitte"
 # libyaml's emitter when PyYAML has it: the same text as the pure-Python one, faster
@@ -79,8 +81,9 @@ def conversion_cache(tmp_path_factory):
 
 @pytest.fixture
 def stadtbibliothek_data() -> dict:
-    """The stadtbibliothek layout as plain data, with absolute asset paths."""
-    return shipped_data(STADTBIBLIOTHEK)
+    """The hand-placed 18/1 layout (the stadtbibliothek billboard in mm, a fixed grid) as plain
+    data, with absolute asset paths."""
+    return shipped_data(HAND_PLACED)
 
 
 @pytest.fixture
@@ -142,7 +145,7 @@ def one_portrait_poster(one_portrait_data, write_layout):
 @pytest.fixture(scope="session")
 def one_portrait_layout(tmp_path_factory) -> Path:
     """The one-portrait billboard as a layout file (its own PNG resolution, 50 dpi, left as shipped)."""
-    return dump_layout(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)),
+    return dump_layout(cut_to_one_portrait(shipped_data(HAND_PLACED)),
                        tmp_path_factory.mktemp("one-portrait") / "one-portrait.yaml")
 
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ONE_PORTRAIT, ROOT, STADTBIBLIOTHEK, cut_to_one_portrait, dump_layout, file_of, shipped_data
+from conftest import ONE_PORTRAIT, ROOT, HAND_PLACED, STADTBIBLIOTHEK, cut_to_one_portrait, dump_layout, file_of, shipped_data
 
 from plakat.pipeline import build, check, render
 from plakat.preflight.scene import check_text
@@ -39,7 +39,7 @@ def visible_text(lines: list[TextLine]) -> str:
 
 @pytest.mark.parametrize("kind", SUBSTITUTES)
 def test_the_billboard_keeps_its_meaning_in_any_kind_of_font(kind, test_fonts, tmp_path):
-    data = with_every_font(shipped_data(STADTBIBLIOTHEK), SUBSTITUTES[kind](test_fonts))
+    data = with_every_font(shipped_data(HAND_PLACED), SUBSTITUTES[kind](test_fonts))
     built = build(dump_layout(data, tmp_path / "stadtbibliothek.yaml"))
     # the text checks alone: the portraits are the same in every case and checked elsewhere
     assert [f for f in check_text(built.scene, built.assets.fonts) if f.severity == "error"] == []
@@ -52,7 +52,7 @@ def test_the_billboard_keeps_its_meaning_in_any_kind_of_font(kind, test_fonts, t
 
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler's pdffonts is not installed")
 def test_a_converted_font_is_embedded_as_a_subset_and_reads_back_as_text(test_fonts, tmp_path):
-    data = with_every_font(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)), SUBSTITUTES["otf-cff"](test_fonts))
+    data = with_every_font(cut_to_one_portrait(shipped_data(HAND_PLACED)), SUBSTITUTES["otf-cff"](test_fonts))
     data["output"]["png"] = False
     result = render(dump_layout(data, tmp_path / "poster.yaml"), tmp_path / "out")
     pdf = str(file_of(result, "pdf"))
@@ -65,7 +65,7 @@ def test_a_converted_font_is_embedded_as_a_subset_and_reads_back_as_text(test_fo
 def test_a_variable_font_weight_outside_its_range_is_refused_at_its_line(test_fonts, tmp_path):
     from plakat.errors import LayoutInvalid
 
-    data = cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK))
+    data = cut_to_one_portrait(shipped_data(HAND_PLACED))
     data["fonts"]["black"] = {"file": str(test_fonts["variable_ttf"]), "axes": {"wght": 1000}}
     with pytest.raises(LayoutInvalid) as refused:
         check(dump_layout(data, tmp_path / "poster.yaml"))
@@ -74,7 +74,7 @@ def test_a_variable_font_weight_outside_its_range_is_refused_at_its_line(test_fo
 
 
 def test_a_font_that_forbids_embedding_is_an_error(test_fonts, tmp_path):
-    data = with_every_font(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)), str(test_fonts["restricted_ttf"]))
+    data = with_every_font(cut_to_one_portrait(shipped_data(HAND_PLACED)), str(test_fonts["restricted_ttf"]))
     result = check(dump_layout(data, tmp_path / "poster.yaml"))
     assert "font-not-embeddable" in {f.code for f in result.findings if f.severity == "error"}
 
@@ -82,7 +82,7 @@ def test_a_font_that_forbids_embedding_is_an_error(test_fonts, tmp_path):
 def test_force_does_not_override_a_font_licence(test_fonts, tmp_path):
     from plakat.errors import AssetError
 
-    data = with_every_font(cut_to_one_portrait(shipped_data(STADTBIBLIOTHEK)), str(test_fonts["restricted_ttf"]))
+    data = with_every_font(cut_to_one_portrait(shipped_data(HAND_PLACED)), str(test_fonts["restricted_ttf"]))
     data["output"]["png"] = False
     with pytest.raises(AssetError, match="may not be embedded: restricted licence"):
         render(dump_layout(data, tmp_path / "poster.yaml"), tmp_path / "out", force=True)

@@ -23,7 +23,7 @@ from plakat.delivery import SCREEN
 from plakat.pipeline import build
 from plakat.render.pdf import write_pdf
 from plakat.render.png import write_png
-from plakat.scene import Fill, PlacedImage, Rect, TextLine, scene_data
+from plakat.scene import Fill, PlacedImage, PlacedVector, QrCode, Rect, TextLine, scene_data
 from plakat.units import mm
 from conftest import LAYOUTS, ROOT
 
@@ -46,7 +46,7 @@ def built():
 
 
 def test_every_shipped_layout_has_goldens():
-    assert SHIPPED == ["clp-hauptbahnhof", "stadtbibliothek"]
+    assert SHIPPED == ["24-1-a59", "a1-rathaus", "clp-hauptbahnhof", "social-feed", "social-story", "stadtbibliothek"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -66,7 +66,7 @@ def test_scene_matches_its_golden_json(built, name, regenerate_goldens):
 
 
 def _moved(item, by: int):
-    if isinstance(item, (Fill, PlacedImage)):
+    if isinstance(item, (Fill, PlacedImage, PlacedVector, QrCode)):
         rect = item.rect
         return dataclasses.replace(item, rect=Rect(rect.x + by, rect.y, rect.w, rect.h))
     glyphs = tuple(dataclasses.replace(glyph, x=glyph.x + by) for glyph in item.glyphs)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from plakat.cli import app
 from plakat.scene import PlacedImage
 from plakat.units import EMU_PER_INCH
-from conftest import ONE_PORTRAIT, STADTBIBLIOTHEK, cut_to_people, dump_layout, shipped_data
+from conftest import ONE_PORTRAIT, HAND_PLACED, STADTBIBLIOTHEK, cut_to_people, dump_layout, shipped_data
 
 DPI = 5
 runner = CliRunner()
@@ -81,7 +81,7 @@ def render_ok(layout: Path, out: Path):
 def render_gallery(folder: Path, pictures: dict, standard: str):
     """One billboard with a person per picture (each framed around its centre), rendered once for
     the tests of all of them: the PNG's pixels and each picture's placed image, by the picture's key."""
-    data = shipped_data(STADTBIBLIOTHEK)
+    data = shipped_data(HAND_PLACED)
     names = [person["name"] for person in data["people"]][:len(pictures)]
     assert len(names) == len(pictures), "more pictures than people"
     data = cut_to_people(data, *names)

@@ -34,7 +34,7 @@ import yaml
 from typer.testing import CliRunner
 
 from plakat.cli import app
-from conftest import LAYOUTS, ROOT, STADTBIBLIOTHEK, _absolute_paths, cut_to_one_portrait
+from conftest import HAND_PLACED, LAYOUTS, ROOT, STADTBIBLIOTHEK, _absolute_paths, cut_to_one_portrait
 
 DPI = 5
 runner = CliRunner()
@@ -47,7 +47,7 @@ def run(*args):
 
 @cache
 def _base() -> dict:
-    data = _absolute_paths(yaml.safe_load(STADTBIBLIOTHEK.read_text(encoding="utf-8")), LAYOUTS)
+    data = _absolute_paths(yaml.safe_load(HAND_PLACED.read_text(encoding="utf-8")), HAND_PLACED.parent)
     # a screen PDF carries the portraits unchanged: no CMYK conversion, so a render takes a second
     data["output"] = {"png_dpi": DPI, "pdf": {"standard": "screen"}}
     return data

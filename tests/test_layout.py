@@ -11,7 +11,7 @@ from plakat.layout.portraits import cover_crop
 from plakat.scene import Fill, PlacedImage, Rect, TextLine
 from plakat.spec import load_layout
 from plakat.units import mm
-from conftest import STADTBIBLIOTHEK, assert_breaks_are_german
+from conftest import HAND_PLACED, STADTBIBLIOTHEK, assert_breaks_are_german
 
 
 def scene_of(path):
@@ -33,7 +33,7 @@ def billboard():
 
 @pytest.fixture(scope="module")
 def grid():
-    spec = load_layout(STADTBIBLIOTHEK).spec
+    spec = load_layout(HAND_PLACED).spec
     return allocate_cells(spec, page_of(spec))
 
 

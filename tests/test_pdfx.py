@@ -154,9 +154,9 @@ def test_portraits_keep_their_resolution_and_stay_within_the_ink_limit(print_pdf
 
 
 def test_rgb_colours_go_through_the_profile(print_pdf):
-    import yaml
+    from plakat.layering import read_layered
 
-    navy = parse_color(yaml.safe_load(STADTBIBLIOTHEK.read_text(encoding="utf-8"))["bands"][0]["color"])
+    navy = parse_color(read_layered(STADTBIBLIOTHEK)[0]["bands"][0]["color"])
     expected = ColourManager(load_output_profile("FOGRA39", ROOT)).print_cmyk(navy)
     with pikepdf.open(print_pdf) as pdf:
         fills = {tuple(round(float(v), 4) for v in operands) for _, operands, op in walk(pdf.pages[0].obj)

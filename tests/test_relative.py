@@ -9,7 +9,7 @@ from plakat.relative import ANCHORS, resolve_relative
 from plakat.scene import Rect
 from plakat.spec import load_layout
 from plakat.units import EMU_PER_PT, Length, mm
-from conftest import STADTBIBLIOTHEK, dump_layout, shipped_data
+from conftest import HAND_PLACED, STADTBIBLIOTHEK, dump_layout, shipped_data
 
 W, H = mm(3560), mm(2520)  # 18/1
 SAFE = mm(50)
@@ -70,7 +70,7 @@ def test_shorter_side_of_a_portrait_page_and_a_custom_size():
 
 
 def test_absolute_layouts_and_other_percentages_are_left_alone():
-    data = shipped_data(STADTBIBLIOTHEK)
+    data = shipped_data(HAND_PLACED)
     data["headline"]["text"] = "100%"
     data["output"]["pdf"] = {"max_ink": "300%"}
     before = copy.deepcopy(data)
@@ -144,11 +144,11 @@ def test_errors_point_at_their_lines(stadtbibliothek_data, write_layout):
 
 
 def test_bare_yaml_percentages_load(write_layout):
-    text = STADTBIBLIOTHEK.read_text(encoding="utf-8")
+    text = HAND_PLACED.read_text(encoding="utf-8")
     text = text.replace("gutter: 60mm", "gutter: 2.380952381%").replace("safe: 50mm", "safe: 2%")
     text = text.replace("size: {max: 480pt, min: 200pt}", "size: {max: 5%, min: 2%}")
-    for name in ("../assets", "../portraits"):
-        text = text.replace(name, str(STADTBIBLIOTHEK.parent / name))
+    for name in ("../../assets", "../../portraits"):
+        text = text.replace(name, str(HAND_PLACED.parent / name))
     spec = load_layout(write_layout(text)).spec
     assert spec.grid.gutter == mm(60) and spec.safe == mm(50.4)
     assert spec.headline.size.max == pytest.approx(mm(126) / EMU_PER_PT)

@@ -280,7 +280,7 @@ def test_formats_json_lists_every_preset_with_its_kind():
     assert "1080x1920" in story["aliases"] and story["png_dpi"] == 72
     billboard = next(entry for entry in data if entry["name"] == "18/1")
     assert billboard["trim_mm"] == [3560, 2520] and billboard["pixels"] is None and billboard["sheets"] == [2, 2]
-    keys = {"name", "title", "kind", "aliases", "trim_mm", "pixels", "bleed_mm", "safe_mm", "safe_px", "min_ppi",
+    keys = {"name", "title", "kind", "aliases", "trim_mm", "pixels", "bleed_mm", "safe_mm", "safe_px", "safe_sides_px", "min_ppi",
             "recommended_ppi", "png_dpi", "sheets", "min_cap_height_px", "notes"}
     assert all(set(entry) == keys for entry in data)
     table = runner.invoke(app, ["formats"]).output

@@ -6,7 +6,7 @@ import pytest
 
 from plakat.errors import LayoutInvalid
 from plakat.spec import json_schema, load_layout
-from conftest import STADTBIBLIOTHEK
+from conftest import HAND_PLACED, STADTBIBLIOTHEK
 
 
 def problems_of(path) -> list[str]:
@@ -25,7 +25,7 @@ def test_shipped_layout_loads():
 
 
 def test_every_error_reported_at_once_with_line_and_column(write_layout):
-    text = STADTBIBLIOTHEK.read_text(encoding="utf-8")
+    text = HAND_PLACED.read_text(encoding="utf-8")
     text = text.replace("gutter: 60mm", "gutte: 60mm").replace("columns: 6", "columns: five") \
                .replace("bleed: 10mm", "bleed: 10")
     path = write_layout(text)

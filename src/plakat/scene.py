@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .color import Color
+from .formats import EMU_PER_PX, screen_preset
 from .units import EMU_PER_INCH, EMU_PER_MM
 
 if TYPE_CHECKING:  # the scene is read by the spec's anchors, which the asset probe depends on
@@ -251,6 +252,20 @@ class Scene:
 
     def of_type(self, kind):
         return [item for item in self.items if isinstance(item, kind)]
+
+
+def safe_margin_text(scene: Scene) -> str:
+    """The safe margin as a reader of the format knows it: "50 mm", "64 px", or per side where the
+    sides differ ("250 px top, 64 px right, 250 px bottom, 64 px left")."""
+    screen = screen_preset(scene.format_name) is not None
+
+    def shown(length: int) -> str:
+        return f"{length / EMU_PER_PX:g} px" if screen else f"{length / EMU_PER_MM:g} mm"
+
+    if scene.safe_sides and len(set(scene.safe_sides)) > 1:
+        sides = zip(("top", "right", "bottom", "left"), scene.safe_sides)
+        return ", ".join(f"{shown(length)} {side}" for side, length in sides)
+    return shown(scene.safe)
 
 
 # --- canonical form -----------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..assets import FontMetrics
 from ..findings import Finding, finding, sort_findings
-from ..formats import EMU_PER_PX, SCREEN_DPI, screen_preset
+from ..formats import SCREEN_DPI, screen_preset
 from ..imagefiles import open_image
-from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
+from ..scene import OVERSIZED_FACTOR, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine, safe_margin_text
 from ..units import EMU_PER_MM
 from .legibility import check_legibility
 
@@ -179,20 +179,6 @@ def check_bleed(scene: Scene) -> list[Finding]:
                 )
             )
     return findings
-
-
-def safe_margin_text(scene: Scene) -> str:
-    """The safe margin as a reader of the format knows it: "50 mm", "64 px", or per side where the
-    sides differ ("250 px top, 64 px right, 250 px bottom, 64 px left")."""
-    screen = screen_preset(scene.format_name) is not None
-
-    def shown(length: int) -> str:
-        return f"{length / EMU_PER_PX:g} px" if screen else f"{length / EMU_PER_MM:g} mm"
-
-    if scene.safe_sides and len(set(scene.safe_sides)) > 1:
-        sides = zip(("top", "right", "bottom", "left"), scene.safe_sides)
-        return ", ".join(f"{shown(length)} {side}" for side, length in sides)
-    return shown(scene.safe)
 
 
 def check_safe_zone(scene: Scene) -> list[Finding]:

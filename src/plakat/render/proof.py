@@ -15,8 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ..findings import Finding
-from ..preflight.scene import safe_margin_text
-from ..scene import PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
+from ..scene import PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine, safe_margin_text
 from ..units import EMU_PER_INCH, EMU_PER_MM
 from .png import rasterise
 
