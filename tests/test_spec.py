@@ -108,3 +108,5 @@ def test_json_schema_describes_the_format():
     schema = json_schema()
     assert {"format", "grid", "people", "captions", "fonts"} <= set(schema["properties"])
     assert schema["$defs"]["Person"]["additionalProperties"] is False
+    # a layout takes keys from the files it extends: the schema names extends and requires nothing
+    assert "extends" in schema["properties"] and "required" not in schema

@@ -977,6 +977,13 @@ def json_schema() -> dict:
     fonts = schema["properties"]["fonts"]
     fonts["additionalProperties"] = {"anyOf": [{"type": "string"}, fonts["additionalProperties"]]}
     _relative_geometry(schema)
+    # a layout may take any of its keys from the files it extends, so none is required in one file
+    schema["properties"]["extends"] = {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+        "description": "shared files this layout builds on: mappings merge deeply, lists are replaced, "
+        "later files win, the layout itself last",
+    }
+    schema.pop("required", None)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "plakat layout"
     return schema
