@@ -113,9 +113,12 @@ def write_proof(scene: Scene, pdf_path: Path, findings: list[Finding], target: P
             label += f" {min(element.ppi):.0f} ppi"
         elif isinstance(element, QrCode):
             label += f" QR, module {element.module / EMU_PER_MM:.1f} mm"
-        bounds = draw.textbbox((x0 + 2 * line, y1 + 2 * line), label, font=font)
+        # inside the frame's lower edge: below it the label would cover text set close to a logo
+        height = draw.textbbox((0, 0), label, font=font)[3]
+        at = (x0 + 2 * line, y1 - height - 2 * line)
+        bounds = draw.textbbox(at, label, font=font)
         draw.rectangle([bounds[0] - line, bounds[1] - line, bounds[2] + line, bounds[3] + line], fill=ELEMENT)
-        draw.text((x0 + 2 * line, y1 + 2 * line), label, font=font, fill=(255, 255, 255))
+        draw.text(at, label, font=font, fill=(255, 255, 255))
 
     for item in scene.of_type(PlacedImage):
         if item.focus is None:
