@@ -326,7 +326,7 @@ def test_a_folder_a_missing_file_and_a_pipe_are_refused(ws):
     folder = ws.root / "layouts.yaml"
     folder.mkdir()
     result = run("render", folder, "--out", ws.out)
-    assert_clean_refusal(result, folder, 2, "is a folder: name a .yaml layout file")
+    assert_clean_refusal(result, folder, 2, "no layout in this folder")  # a folder stands for its layouts
     result = run("render", ws.root / "postr.yaml", "--out", ws.out)
     assert_clean_refusal(result, ws.root / "postr.yaml", 2, "no such file")
     pipe = ws.root / "pipe.yaml"
