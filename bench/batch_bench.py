@@ -11,7 +11,7 @@ the layouts' own PNG resolution), timed from start to exit. Its memory is measur
 the largest single process of the tree (the kernel's ru_maxrss as os.wait4 reports it for the
 command and the workers it waited for) and the peak of the whole tree's proportional set size
 (PSS, shared pages split between the processes that share them), the sum over the command and its
-workers read from /proc/<pid>/smaps_rollup every 20 ms (Linux; left out elsewhere).
+workers read from /proc/<pid>/smaps_rollup every 100 ms (Linux; left out elsewhere).
 
 The layouts are those `plakat.batch.layout_files([FOLDER])` selects. With --copies N the folder is
 made next to the repository's own folders (so the layouts' ../assets and ../portraits paths still
@@ -40,20 +40,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tree(root: int) -> list[int]:
-    """``root`` and every process below it."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    """``root`` and every process below it (each thread's children file, so nothing else is read)."""
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
-        todo += children.get(pid, [])
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
     return found
 
 
@@ -70,7 +66,7 @@ def pss_kib(pid: int) -> int:
 class TreeSampler(threading.Thread):
     """The highest sum of PSS over a process tree, sampled until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.02):
+    def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak_kib = pid, interval, 0
         self.available = Path(f"/proc/{os.getpid()}/smaps_rollup").exists()

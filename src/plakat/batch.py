@@ -294,6 +294,7 @@ def render_many(
                     summary = future.result()
                 except BrokenProcessPool:
                     lost = [layouts[index]] + [layouts[i] for i in running.values()]
+                    _stop(pool)
                     _remove_leftovers(out_dir, lost)
                     names = ", ".join(str(layout) for layout in lost)
                     raise WorkerLost(
@@ -314,7 +315,7 @@ def render_many(
 
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Interrupt every worker (each cleans up as on Ctrl-C) and wait until they have exited."""
-    for process in list(pool._processes.values()):
+    for process in list((pool._processes or {}).values()):
         if process.is_alive():
             process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)

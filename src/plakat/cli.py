@@ -204,8 +204,12 @@ def render(
     # The bar redirects stdout through itself: shown only where both go to the same terminal.
     with _progress(shown=err.is_terminal and out.is_terminal) as progress:
         task = progress.add_task(f"{len(chosen)} layouts in {jobs} processes", total=len(chosen))
-        for summary in render_many(chosen, out_dir, options, jobs, finished=lambda _: progress.advance(task)):
-            worst = max(worst, _print_summary(summary))
+        try:
+            for summary in render_many(chosen, out_dir, options, jobs, finished=lambda _: progress.advance(task)):
+                worst = max(worst, _print_summary(summary))
+        except PlakatError as error:  # a worker was lost: the layouts it had are named
+            progress.stop()
+            raise _fail(error) from None
     raise typer.Exit(worst)
 
 
