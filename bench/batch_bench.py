@@ -7,7 +7,8 @@ Run from the repository root:
     python bench/batch_bench.py FOLDER --jobs 1 2 4 --rounds 5
 
 Every measurement is the command line in a fresh subprocess (`python -m plakat render FOLDER -j N`,
-the layouts' own PNG resolution), timed from start to exit. Its memory is measured twice:
+the layouts' own PNG resolution), timed from start to exit; its CPU time (user and system, the
+command and its workers) divided by that time says how many cores it kept busy. Its memory is measured twice:
 the largest single process of the tree (the kernel's ru_maxrss as os.wait4 reports it for the
 command and the workers it waited for) and the peak of the whole tree's proportional set size
 (PSS, shared pages split between the processes that share them), the sum over the command and its
@@ -98,6 +99,7 @@ def render(folder: Path, out: Path, jobs: int, env: dict) -> dict:
         sys.exit(f"plakat render -j {jobs} failed with exit {code}: {errors.strip()[-500:]}")
     return {
         "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
         "largest": usage.ru_maxrss / 1024,
         "tree": sampler.peak_kib / 1024 if sampler.available else None,
     }
@@ -182,8 +184,9 @@ def report(results: dict[int, list[dict]], layouts: list[Path], rounds: int, loa
         "each a fresh `plakat render FOLDER -j N`, warm conversion cache; "
         f"load average {load[0]:.1f} before, {load[1]:.1f} after (other work on the machine competes).",
         "",
-        "| -j | time s | per layout s | peak PSS of the tree MiB | largest process MiB | time / -j 1 |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| -j | time s | per layout s | CPU s (cores busy) | peak PSS of the tree MiB | largest process MiB "
+        "| time / -j 1 |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
     base = statistics.median(r["wall"] for r in results[min(results)]) if results else None
     for jobs, runs in sorted(results.items()):
@@ -192,9 +195,10 @@ def report(results: dict[int, list[dict]], layouts: list[Path], rounds: int, loa
         tree_peak = f"{statistics.median(trees):.0f}" if trees else "n/a"
         largest = statistics.median(r["largest"] for r in runs)
         ratio = f"{median / base:.2f}" if base else ""
+        cpu = statistics.median(r["cpu"] for r in runs)
         lines.append(
-            f"| {jobs} | {median:.2f} ({low:.2f}-{high:.2f}) | {median / len(layouts):.2f} | {tree_peak} | "
-            f"{largest:.0f} | {ratio} |"
+            f"| {jobs} | {median:.2f} ({low:.2f}-{high:.2f}) | {median / len(layouts):.2f} | "
+            f"{cpu:.1f} ({cpu / median:.2f}) | {tree_peak} | {largest:.0f} | {ratio} |"
         )
     return "\n".join(lines)
 

@@ -61,7 +61,10 @@ class WorkerLost(PlakatError):
 def has_own_page(path: Path) -> bool:
     """False only for a file that parses as a mapping with neither ``format`` nor ``size`` at its
     top level: a campaign file of shared people, texts and fonts. A file that cannot be read or
-    parsed counts as a layout, so that rendering it reports what is wrong."""
+    parsed, and anything that is not a regular file, counts as a layout, so that rendering it
+    reports what is wrong."""
+    if not path.is_file():  # a pipe or a device: never opened here (a pipe would wait for a writer)
+        return True
     try:
         with open(path, "rb") as file:
             raw = file.read(MAX_LAYOUT_BYTES + 1)
