@@ -125,37 +125,35 @@ def tiny_layouts(tmp_path):
     return folder, layout
 
 
-def test_render_folder_in_two_processes_writes_every_layout_like_one_process(tiny_layouts, tmp_path):
-    folder, _layout = tiny_layouts
+def test_render_folder_in_two_processes_like_one_process_exit_code_the_worst(tiny_layouts, tmp_path):
+    folder, layout = tiny_layouts
+    layout("preflight-error", preflight={"min_ppi": 5000, "recommended_ppi": 6000})
     parallel = run("render", folder, "--out", tmp_path / "j2", "-j", 2)
-    assert parallel.exit_code == 0, parallel.output
-    serial = run("render", folder, "--out", tmp_path / "j1")
-    assert serial.exit_code == 0, serial.output
+    assert parallel.exit_code == 1, parallel.output  # the worst: one layout's preflight errors
+    assert "resolution-too-low" in parallel.stderr
+    assert f"{folder / 'preflight-error.yaml'}: preflight found errors: nothing was written" in parallel.stderr
 
+    serial = run("render", folder / "ok-1.yaml", folder / "ok-2.yaml", "--out", tmp_path / "j1")
+    assert serial.exit_code == 0, serial.output
     names = sorted(p.name for p in (tmp_path / "j2").iterdir())
     assert names == ["ok-1.pdf", "ok-1.png", "ok-2.pdf", "ok-2.png"]  # nothing hidden left behind
     for name in names:
         assert (tmp_path / "j2" / name).read_bytes() == (tmp_path / "j1" / name).read_bytes(), name
     # one line per file, in the order of the layouts, as one process prints them
-    wrote = [line.split()[1] for line in parallel.stdout.splitlines() if line.startswith("wrote ")]
-    assert [Path(p).name for p in wrote] == names
+    assert [Path(line.split()[1]).name for line in parallel.stdout.splitlines()] == names
     assert [Path(line.split()[1]).name for line in serial.stdout.splitlines()] == names
 
 
-def test_exit_code_is_the_worst_of_all_layouts(tiny_layouts, tmp_path):
+def test_invalid_layout_among_others_exits_2_and_the_rest_are_still_reported(tiny_layouts, tmp_path):
     folder, layout = tiny_layouts
-    layout("preflight-error", preflight={"min_ppi": 5000, "recommended_ppi": 6000})
-    result = run("render", folder, "--out", tmp_path / "out", "-j", 2)
-    assert result.exit_code == 1, result.output
-    assert "resolution-too-low" in result.stderr
-    assert f"{folder / 'preflight-error.yaml'}: preflight found errors: nothing was written" in result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-1.pdf", "ok-1.png", "ok-2.pdf", "ok-2.png"]
-
-    invalid = write(folder / "invalid.yaml", "size: {width: 300mm, height: 200mm}\ngrid: {columns: 0}\n")
-    result = run("render", invalid, folder / "preflight-error.yaml", "--out", tmp_path / "out2", "-j", 0)
+    failing = layout("preflight-error", preflight={"min_ppi": 5000, "recommended_ppi": 6000})
+    invalid = write(tmp_path / "invalid.yaml", "size: {width: 300mm, height: 200mm}\ngrid: {columns: 0}\n")
+    result = run("render", invalid, failing, "--out", tmp_path / "out", "-j", 0)
     assert result.exit_code == 2, result.output
     assert f"{invalid}:2:" in result.stderr and "nothing was written" in result.stderr
-    assert "resolution-too-low" in result.stderr  # the layout after it was still rendered and reported
+    assert "resolution-too-low" in result.stderr  # the layout after it was rendered and reported
+    assert result.stderr.index(str(invalid)) < result.stderr.index("resolution-too-low")  # in the order given
+    assert not (tmp_path / "out").exists()
 
 
 def test_check_takes_a_folder(tiny_layouts):
