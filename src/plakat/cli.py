@@ -14,10 +14,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ from .formats import PRESETS
 from .render.png import DEFAULT_COMPRESS_LEVEL
 from .spec import PRINT_STANDARD
 from .units import EMU_PER_MM
+
+if TYPE_CHECKING:
+    from .batch import RenderSummary
 
 app = typer.Typer(
     name="plakat",
@@ -60,6 +63,8 @@ def _scale(value: str) -> int:
         raise typer.BadParameter(str(error)) from None
 
 
+_LAYOUTS_HELP = "Layout files (YAML), or folders: their layouts, sorted by name."
+
 # check and proof judge the same print file, so they take the same options
 CheckedStandard = Annotated[
     PdfStandardChoice | None,
@@ -86,7 +91,7 @@ def main_options(
     """plakat renders layouts/NAME.yaml to out/NAME.pdf and out/NAME.png."""
 
 
-def _print_findings(findings: list[Finding]) -> None:
+def _print_findings(findings: Sequence[Finding]) -> None:
     style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for finding in findings:
         err.print(f"[{style[finding.severity]}]{finding.severity}[/] {finding.code}: {finding.message}", markup=True)
@@ -138,7 +143,7 @@ def _interruptible(command):
 @app.command()
 @_interruptible
 def render(
-    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    layouts: Annotated[list[Path], typer.Argument(help=_LAYOUTS_HELP, show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the PDF and PNG.")] = Path("out"),
     png_dpi: Annotated[
         float | None, typer.Option("--png-dpi", min=1, max=2400, help="PNG resolution; default: the format's.")
@@ -169,58 +174,97 @@ def render(
     jpeg: Annotated[
         bool, typer.Option("--jpeg", help="Also OUT/<name>.jpg: the PNG's pixels as an sRGB JPEG (quality 90).")
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Render this many layouts at once, each in a process of its own; 0: one per CPU.",
+        ),
+    ] = 1,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
-    from .pipeline import render as render_layout
+    from .batch import RenderOptions, default_jobs, render_many, render_one
 
+    chosen = _chosen(layouts, out_dir)
+    options = RenderOptions(
+        png_dpi=png_dpi,
+        force=force,
+        compress_level=compress_level,
+        standard=pdf_standard.value if pdf_standard else None,
+        scale=scale,
+        marks=marks,
+        jpeg=jpeg or None,
+    )
+    jobs = min(jobs or default_jobs(), len(chosen))
     worst = 0
-    for layout in layouts:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
-            try:
-                result = render_layout(
-                    layout,
-                    out_dir,
-                    png_dpi=png_dpi,
-                    force=force,
-                    compress_level=compress_level,
-                    progress=_reporter(progress, layout.name),
-                    standard=pdf_standard.value if pdf_standard else None,
-                    scale=scale,
-                    marks=marks,
-                    jpeg=jpeg or None,
-                )
-            except PlakatError as error:
-                progress.stop()
-                exit_code = _fail(error, layout).exit_code
-                worst = max(worst, exit_code)
-                continue
-        _print_findings(result.findings)
-        scene = result.scene
-        size = f"{scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm"
-        for file in result.files:
+    if jobs <= 1:
+        for layout in chosen:
+            with _progress() as progress:
+                summary = render_one(layout, out_dir, options, progress=_reporter(progress, layout.name))
+            worst = max(worst, _print_summary(summary))
+        raise typer.Exit(worst)
+    # The bar redirects stdout through itself: shown only where both go to the same terminal.
+    with _progress(shown=err.is_terminal and out.is_terminal) as progress:
+        task = progress.add_task(f"{len(chosen)} layouts in {jobs} processes", total=len(chosen))
+        try:
+            for summary in render_many(chosen, out_dir, options, jobs, finished=lambda _: progress.advance(task)):
+                worst = max(worst, _print_summary(summary))
+        except PlakatError as error:  # a worker was lost: the layouts it had are named
+            progress.stop()
+            raise _fail(error) from None
+    raise typer.Exit(worst)
+
+
+def _progress(shown: bool | None = None) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not (err.is_terminal if shown is None else shown),
+    )
+
+
+def _print_summary(summary: RenderSummary) -> int:
+    """The messages for one rendered layout, as they always were; returns its exit code."""
+    if summary.failure == "invalid":
+        for line in summary.errors:
+            err.print(line, markup=False)
+        err.print("nothing was written", style="dim")
+    elif summary.failure == "preflight":
+        _print_findings(summary.findings)
+        err.print(
+            f"{summary.layout}: preflight found errors: nothing was written "
+            "(fix them, or pass --force to write anyway)",
+            markup=False,
+        )
+    elif summary.failure == "error":
+        for line in summary.errors:
+            err.print(f"error: {line}", markup=False)
+    else:
+        _print_findings(summary.findings)
+        assert summary.page_mm is not None and summary.bleed_mm is not None
+        size = f"{summary.page_mm[0]:g} x {summary.page_mm[1]:g} mm"
+        for file in summary.files:
             detail = (
                 f"{file.pixels[0]} x {file.pixels[1]} px"
                 if file.pixels
-                else f"+ {scene.bleed / EMU_PER_MM:g} mm bleed, {_pdf_kind(result.pdf, result.max_ink)}"
+                else f"+ {summary.bleed_mm:g} mm bleed, {_pdf_kind(summary.pdf, summary.max_ink)}"
             )
             out.print(
                 f"wrote {file.path}  {size}  {detail}  {file.bytes / 1e6:.1f} MB  {file.seconds:.1f} s", markup=False
             )
-    raise typer.Exit(worst)
+    return summary.exit_code
 
 
 @app.command()
 @_interruptible
 def check(
-    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    layouts: Annotated[list[Path], typer.Argument(help=_LAYOUTS_HELP, show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report on stdout.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     pdf_standard: CheckedStandard = None,
@@ -231,6 +275,7 @@ def check(
     from .findings import has_errors
     from .pipeline import check as check_layout
 
+    layouts = _chosen(layouts)
     report, worst = [], 0
     for layout in layouts:
         try:
@@ -259,6 +304,20 @@ def check(
     if as_json:
         out.print(json.dumps({"strict": strict, "layouts": report}, indent=2, ensure_ascii=False), markup=False)
     raise typer.Exit(worst)
+
+
+def _chosen(paths: list[Path], out_dir: Path | None = None) -> list[Path]:
+    """The layouts that files and folders stand for; a folder without any is a usage error, and so
+    are two layouts that would write the same files into ``out_dir``."""
+    from .batch import check_distinct_names, layout_files
+
+    try:
+        chosen = layout_files(paths)
+        if out_dir is not None:
+            check_distinct_names(chosen, out_dir)
+    except PlakatError as error:
+        raise _fail(error) from None
+    return chosen
 
 
 def _pdf_kind(report: PdfReport | None, max_ink: float | None) -> str:
@@ -301,7 +360,7 @@ def _print_report(layout: Path, scene, findings: list[Finding], failed: bool, pd
 @app.command()
 @_interruptible
 def proof(
-    layouts: Annotated[list[Path], typer.Argument(help="Layout files (YAML).", show_default=False)],
+    layouts: Annotated[list[Path], typer.Argument(help=_LAYOUTS_HELP, show_default=False)],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the proof image.")] = Path("out"),
     width: Annotated[int, typer.Option("--width", min=400, max=20000, help="Width of the proof in pixels.")] = 2400,
     pdf_standard: CheckedStandard = None,
@@ -312,6 +371,7 @@ def proof(
     `plakat check` reports for the same options."""
     from .pipeline import proof as proof_layout
 
+    layouts = _chosen(layouts, out_dir)
     worst = 0
     for layout in layouts:
         try:
