@@ -111,6 +111,10 @@ def copies(count: int) -> Path:
 
     shipped = layout_files([ROOT / "layouts"])
     folder = Path(tempfile.mkdtemp(prefix=".batch-bench-", dir=ROOT))
+    # the layouts extend the campaign's shared files by a path relative to themselves
+    for shared in (ROOT / "layouts").iterdir():
+        if shared.is_dir():
+            shutil.copytree(shared, folder / shared.name)
     for number in range(count):
         source = shipped[number % len(shipped)]
         shutil.copyfile(source, folder / f"{source.stem}-{number // len(shipped) + 1}.yaml")
