@@ -7,8 +7,8 @@ written, findings, error lines, exit code: picklable, so a worker process, a Das
 send it back), yielded in the order of the layouts. Nothing here prints or exits: the CLI does.
 
 Workers are processes, not threads: pdfium, which rasterises the PNG, may only run in one thread of
-a process. They are started fresh (``spawn``), so none inherits a pdfium or a thread pool
-half-way through something from its parent.
+a process. This process renders alongside them (in its main thread). They are started fresh
+(``spawn``), so none inherits a pdfium or a thread pool half-way through something from its parent.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import glob
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,47 +276,90 @@ def render_many(
     jobs: int,
     finished: Callable[[RenderSummary], None] | None = None,
 ) -> Iterator[RenderSummary]:
-    """Render ``layouts`` in ``jobs`` worker processes; yield their summaries in the order of
-    ``layouts``, each as soon as it and all before it are done. ``finished`` is called in this
-    process whenever any layout is done (for a progress bar).
+    """Render ``layouts`` ``jobs`` at a time: this process and ``jobs - 1`` worker processes take
+    the next layout whenever they are free. Yield the summaries in the order of ``layouts``, each
+    as soon as it and all before it are done. ``finished`` is called in this process whenever any
+    layout is done (for a progress bar).
 
-    At most ``jobs`` layouts are handed out at a time, so an interrupt (KeyboardInterrupt here)
-    stops exactly those: each worker removes its temporary files before the interrupt is raised
-    again here."""
+    This process renders too because it has paid for its imports, fonts and profiles already: a
+    worker costs about a second of CPU before its first layout, which on two cores is a tenth of
+    a six-layout run. Workers get one layout at a time, so an interrupt (KeyboardInterrupt here)
+    stops exactly the layouts in hand: each process removes its temporary files before the
+    interrupt is raised again here."""
     context = multiprocessing.get_context(START_METHOD)
-    running: dict[Future, int] = {}
+    pending = list(range(len(layouts)))  # taken from the front, under ``lock``
     done: dict[int, RenderSummary] = {}
-    handed_out = yielded = 0
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start)
+    lock = threading.Condition()
+    lost: list[str] = []
+    pool = ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_worker_start)
+
+    def take() -> int | None:
+        with lock:
+            return pending.pop(0) if pending else None
+
+    def record(index: int, summary: RenderSummary) -> None:
+        with lock:
+            done[index] = summary
+            lock.notify_all()
+
+    def feed_workers() -> None:
+        """Keep every worker busy with one layout until none is left (runs in a thread: it only
+        waits on futures, so pdfium stays in this process's main thread)."""
+        running: dict[Future, int] = {}
+        try:
+            while True:
+                while len(running) < jobs - 1 and (index := take()) is not None:
+                    running[pool.submit(_render_in_worker, layouts[index], out_dir, options)] = index
+                if not running:
+                    return
+                ready, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    index = running.pop(future)
+                    try:
+                        record(index, future.result())
+                    except BrokenProcessPool:
+                        with lock:
+                            gone = [index, *running.values(), *pending]
+                            pending.clear()
+                            lost.extend(str(layouts[i]) for i in gone)
+                            _remove_leftovers(out_dir, [layouts[i] for i in gone])
+                            lock.notify_all()
+                        return
+        except CancelledError:  # the pool was stopped: this process is being interrupted
+            return
+
+    feeder = threading.Thread(target=feed_workers, name="plakat-workers", daemon=True)
+    feeder.start()
+    yielded = 0
     try:
         while yielded < len(layouts):
-            while handed_out < len(layouts) and len(running) < jobs:
-                future = pool.submit(_render_in_worker, layouts[handed_out], out_dir, options)
-                running[future] = handed_out
-                handed_out += 1
-            ready, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(ready, key=running.__getitem__):
-                index = running.pop(future)
-                try:
-                    summary = future.result()
-                except BrokenProcessPool:
-                    lost = [layouts[index]] + [layouts[i] for i in running.values()]
-                    _stop(pool)
-                    _remove_leftovers(out_dir, lost)
-                    names = ", ".join(str(layout) for layout in lost)
-                    raise WorkerLost(
-                        f"a worker process ended without finishing ({names}): killed, or out of memory? "
-                        "Try a lower --jobs"
-                    ) from None
-                done[index] = summary
+            index = take()
+            if index is not None:
+                record(index, render_one(layouts[index], out_dir, options))
+            else:
+                with lock:
+                    while yielded not in done and not lost:
+                        lock.wait()
+            if lost:
+                raise WorkerLost(
+                    f"a worker process ended without finishing ({', '.join(lost)}): killed, or out of memory? "
+                    "Try a lower --jobs"
+                )
+            with lock:
+                ready = []
+                while yielded in done:
+                    ready.append(done.pop(yielded))
+                    yielded += 1
+            for summary in ready:
                 if finished:
                     finished(summary)
-            while yielded in done:
-                yield done.pop(yielded)
-                yielded += 1
+                yield summary
     except BaseException:
+        with lock:
+            pending.clear()
         _stop(pool)
         raise
+    feeder.join()
     pool.shutdown(wait=True)
 
 
