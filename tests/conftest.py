@@ -4,6 +4,8 @@ reference renders that several test modules read (each rendered once per run).""
 from __future__ import annotations
 
 import copy
+import json
+import os
 import functools
 import shutil
 from pathlib import Path
@@ -71,8 +73,14 @@ def dump_layout(data: dict, path: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def conversion_cache(tmp_path_factory):
-    """One cache of print conversions for the whole run, never the user's own."""
-    folder = tmp_path_factory.mktemp("plakat-cache")
+    """One cache of print conversions for the whole run, never the user's own. Under pytest -n the
+    workers share it (the cache is safe for several processes: entries are written to a temporary
+    file and renamed), so each portrait is converted once per run, not once per worker."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "plakat-cache"
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("plakat-cache")
     patch = pytest.MonkeyPatch()
     patch.setenv("PLAKAT_CACHE_DIR", str(folder))
     yield folder
@@ -217,6 +225,23 @@ def test_fonts(tmp_path_factory) -> dict[str, Path]:
     """Fonts in every flavour a campaign may bring, made once per run from the bundled Noto Sans
     (see fontmaker.py), by name: cff_otf, variable_ttf, variable_cff2, collection,
     no_subsetting_ttf, restricted_ttf."""
+    import fcntl
+
     from fontmaker import make_all
 
-    return make_all(tmp_path_factory.mktemp("test-fonts"))
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make_all(tmp_path_factory.mktemp("test-fonts"))
+    # under pytest -n the first worker makes them and the others wait for it and read its files
+    folder = tmp_path_factory.getbasetemp().parent / "test-fonts"
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            made = folder / "made.json"
+            if made.exists():
+                return {name: Path(path) for name, path in json.loads(made.read_text()).items()}
+            fonts = make_all(folder)
+            made.write_text(json.dumps({name: str(path) for name, path in fonts.items()}))
+            return fonts
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
