@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from machine import describe as machine  # bench/machine.py, beside this script
+from machine import spread as describe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,33 +121,6 @@ def copies(count: int) -> Path:
         source = shipped[number % len(shipped)]
         shutil.copyfile(source, folder / f"{source.stem}-{number // len(shipped) + 1}.yaml")
     return folder
-
-
-def machine() -> str:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "?"
-    try:
-        meminfo = Path("/proc/meminfo").read_text().splitlines()
-        kib = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
-        memory = f"{kib / 2**20:.0f} GiB"
-    except (OSError, StopIteration):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cores} cores ({model}), {memory} RAM, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}"
-    )
-
-
-def describe(values: list[float]) -> tuple[float, float, float]:
-    return statistics.median(values), min(values), max(values)
 
 
 def main() -> None:

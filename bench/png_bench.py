@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import struct
@@ -36,6 +35,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import describe as machine  # bench/machine.py, beside this script
+from machine import spread as describe
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = ("plakat", "raster", "naive", "floor", "typst")
@@ -230,30 +232,6 @@ def typst_folder(layout: Path, folder: Path) -> None:
     (folder / "poster.typ").write_text(TYPST_SOURCE.replace("{width}", f"{scene.width / emu_per_mm:g}")
                                        .replace("{height}", f"{scene.height / emu_per_mm:g}")
                                        .replace("{cells}", "\n".join(cells)), encoding="utf-8")
-
-
-def machine() -> str:
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "?"
-    try:
-        kib = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
-        memory = f"{kib / 2**20:.0f} GiB"
-    except (OSError, StopIteration):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cores} cores ({model}), {memory} RAM, {platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}")
-
-
-def describe(values: list[float]) -> tuple[float, float, float]:
-    return statistics.median(values), min(values), max(values)
 
 
 def main() -> None:

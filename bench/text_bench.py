@@ -40,13 +40,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import describe as describe_machine  # bench/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("layout", "shaping", "pdf", "fonts")
@@ -359,18 +360,9 @@ def machine() -> str:
     import reportlab
     import uharfbuzz
 
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
-        f"{cores} cores ({model}), {platform.system()} {platform.machine()}, Python {platform.python_version()}; "
-        f"uharfbuzz {uharfbuzz.__version__} (HarfBuzz {uharfbuzz.version_string()}), reportlab {reportlab.Version}, "
+        f"{describe_machine()}; uharfbuzz {uharfbuzz.__version__} (HarfBuzz {uharfbuzz.version_string()}), "
+        f"reportlab {reportlab.Version}, "
         f"fontTools {fontTools.version}, pikepdf {pikepdf.__version__}"
     )
 

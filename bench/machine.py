@@ -1,0 +1,38 @@
+"""What a benchmark ran on, for the line above its table.
+
+In: nothing (reads /proc on Linux), or repeated measurements. Out: ``describe()``, e.g. "2 cores (AMD EPYC), 24 GiB RAM,
+Linux x86_64, Python 3.11.7"; a figure that cannot be read is "?".
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from pathlib import Path
+
+
+def _proc_field(path: str, key: str) -> str | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def describe() -> str:
+    model = _proc_field("/proc/cpuinfo", "model name") or "?"
+    total = _proc_field("/proc/meminfo", "MemTotal")
+    memory = f"{int(total.split()[0]) / 2**20:.0f} GiB" if total else "?"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} cores ({model}), {memory} RAM, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def spread(values: list[float]) -> tuple[float, float, float]:
+    """Median, smallest and largest of a benchmark's repeated measurements."""
+    return statistics.median(values), min(values), max(values)
