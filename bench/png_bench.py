@@ -217,12 +217,11 @@ def run_child_measured(mode: str, args: dict) -> dict:
 
 
 def typst_folder(layout: Path, folder: Path) -> None:
-    import yaml
-
+    from plakat.layering import read_layered
     from plakat.pipeline import build
 
     scene = build(layout).scene
-    data = yaml.safe_load(layout.read_text(encoding="utf-8"))
+    data = read_layered(layout)[0]  # with the campaign file it extends, paths relative to the layout
     cells = []
     for number, person in enumerate(data["people"][:9]):
         source = (layout.parent / person["portrait"]).resolve()
