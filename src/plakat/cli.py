@@ -469,6 +469,32 @@ def _embedding(fs_type: int) -> str:
 
 
 @app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="Name of the new layout (NAME.yaml).", show_default=False)],
+    format_name: Annotated[
+        str, typer.Option("--format", "-f", help="A preset of plakat formats, e.g. 18/1, clp, a1, 1080x1350.")
+    ],
+    folder: Annotated[Path, typer.Option("--dir", help="Folder to write the layout into.")] = Path("."),
+    campaign: Annotated[
+        Path | None,
+        typer.Option("--campaign", help="A shared campaign file to extend; default: the one in DIR/campaign/."),
+    ] = None,
+):
+    """Write a starting layout that renders as it is: extending the campaign file where there is
+    one, or with stand-in people, portraits and fonts; every section explained in comments."""
+    from .starter import init_layout
+
+    try:
+        written = init_layout(name, format_name, folder, campaign)
+    except PlakatError as error:
+        raise _fail(error) from None
+    layout = written[0]
+    extra = f" and {len(written) - 1} stand-in files in {written[1].parent}" if len(written) > 1 else ""
+    out.print(f"wrote {layout}{extra}", markup=False)
+    out.print(f"render it:  plakat render {layout}      preview it:  plakat watch {layout}", markup=False)
+
+
+@app.command()
 def schema():
     """Print the JSON Schema of the layout format (for editors)."""
     from .spec import json_schema
