@@ -164,7 +164,8 @@ _DRIVER = textwrap.dedent(
     import plakat.output
     from plakat.pipeline import render
 
-    layout, out, sync, me, rounds = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    layout, out, sync = (Path(arg) for arg in sys.argv[1:4])
+    me, rounds = int(sys.argv[4]), int(sys.argv[5])
 
     def wait_for(*names):
         deadline = time.monotonic() + 60
