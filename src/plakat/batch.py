@@ -13,7 +13,6 @@ a process. This process renders alongside them (in its main thread). They are st
 
 from __future__ import annotations
 
-import glob
 import multiprocessing
 import os
 import signal
@@ -30,6 +29,7 @@ from .delivery import PdfReport
 from .errors import LayoutInvalid, PlakatError, PreflightFailed
 from .findings import Finding
 from .layering import MAX_LAYOUT_BYTES
+from .output import remove_debris
 from .render.png import DEFAULT_COMPRESS_LEVEL
 from .spec import PdfStandard
 from .units import EMU_PER_MM
@@ -138,6 +138,7 @@ class RenderOptions:
     scale: int | None = None
     marks: bool | None = None
     jpeg: bool | None = None  # True: also a JPEG; None: as the layout says
+    wait: bool = True  # for another render of the same name into the same folder; False: fail at once
 
 
 @dataclass(frozen=True)
@@ -176,11 +177,13 @@ def render_one(
     out_dir: Path,
     options: RenderOptions = RenderOptions(),
     progress: Callable[[str, int, int], None] | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> RenderSummary:
     """Render ``layout`` into ``out_dir`` (:func:`plakat.pipeline.render`) and summarise it. A
     function of its arguments and the files they name: any process may run it, and the same
     arguments give the same files. Errors a user can fix become a summary; anything else (a bug,
-    Ctrl-C) is raised."""
+    Ctrl-C) is raised. ``waiting`` is called with a line when another render of the same name
+    holds the output lock (:mod:`plakat.locks`) and this one waits for it."""
     from .pipeline import render
 
     started = time.perf_counter()
@@ -206,6 +209,8 @@ def render_one(
             marks=options.marks,
             jpeg=options.jpeg,
             progress=progress,
+            wait=options.wait,
+            waiting=waiting,
         )
     except LayoutInvalid as error:
         return failed("invalid", error.exit_code, errors=error.lines())
@@ -253,13 +258,15 @@ def _worker_start() -> None:
             signal.signal(getattr(signal, name), _stop_here)
 
 
-def _render_in_worker(layout: Path, out_dir: Path, options: RenderOptions) -> RenderSummary:
+def _render_in_worker(
+    layout: Path, out_dir: Path, options: RenderOptions, waiting: Callable[[str], None] | None
+) -> RenderSummary:
     global _busy
     if _stopping:
         raise KeyboardInterrupt
     _busy = True
     try:
-        return render_one(layout, out_dir, options)
+        return render_one(layout, out_dir, options, waiting=waiting)
     finally:
         _busy = False
 
@@ -275,11 +282,13 @@ def render_many(
     options: RenderOptions,
     jobs: int,
     finished: Callable[[RenderSummary], None] | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> Iterator[RenderSummary]:
     """Render ``layouts`` ``jobs`` at a time: this process and ``jobs - 1`` worker processes take
     the next layout whenever they are free. Yield the summaries in the order of ``layouts``, each
     as soon as it and all before it are done. ``finished`` is called in this process whenever any
-    layout is done (for a progress bar).
+    layout is done (for a progress bar). ``waiting`` is as for :func:`render_one`; it must be
+    picklable (a module-level function), since workers call it in their own process.
 
     This process renders too because it has paid for its imports, fonts and profiles already: a
     worker costs about a second of CPU before its first layout, which on two cores is a tenth of
@@ -309,7 +318,7 @@ def render_many(
         try:
             while True:
                 while len(running) < jobs - 1 and (index := take()) is not None:
-                    running[pool.submit(_render_in_worker, layouts[index], out_dir, options)] = index
+                    running[pool.submit(_render_in_worker, layouts[index], out_dir, options, waiting)] = index
                 if not running:
                     return
                 ready, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -322,7 +331,8 @@ def render_many(
                             gone = [index, *running.values(), *pending]
                             pending.clear()
                             lost.extend(str(layouts[i]) for i in gone)
-                            _remove_leftovers(out_dir, [layouts[i] for i in gone])
+                            # the temporary files of a worker killed outright: its pid no longer runs
+                            remove_debris(out_dir)
                             lock.notify_all()
                         return
         except CancelledError:  # the pool was stopped: this process is being interrupted
@@ -335,7 +345,7 @@ def render_many(
         while yielded < len(layouts):
             index = take()
             if index is not None:
-                record(index, render_one(layouts[index], out_dir, options))
+                record(index, render_one(layouts[index], out_dir, options, waiting=waiting))
             else:
                 with lock:
                     while yielded not in done and not lost:
@@ -369,18 +379,3 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _remove_leftovers(out_dir: Path, layouts: Sequence[Path]) -> None:
-    """The temporary files a worker that was killed outright could not remove (the pipeline names
-    them ``.<target name>.<random>.part``)."""
-    for layout in layouts:
-        stem = glob.escape(layout.stem)
-        for pattern in (
-            f".{stem}.pdf.*.part",
-            f".{stem}_1-*.pdf.*.part",
-            f".{stem}.png.*.part",
-            f".{stem}.screen.pdf.*.part",
-        ):
-            for leftover in out_dir.glob(pattern):
-                leftover.unlink(missing_ok=True)

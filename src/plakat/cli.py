@@ -183,6 +183,13 @@ def render(
             help="Render this many layouts at once, each in a process of its own; 0: one per CPU.",
         ),
     ] = 1,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="When another render is writing the same name into OUT, exit 2 at once instead of waiting for it.",
+        ),
+    ] = False,
 ):
     """Render each layout to OUT/<name>.pdf and OUT/<name>.png after a preflight."""
     from .batch import RenderOptions, default_jobs, render_many, render_one
@@ -196,25 +203,36 @@ def render(
         scale=scale,
         marks=marks,
         jpeg=jpeg or None,
+        wait=not no_wait,
     )
     jobs = min(jobs or default_jobs(), len(chosen))
     worst = 0
     if jobs <= 1:
         for layout in chosen:
             with _progress() as progress:
-                summary = render_one(layout, out_dir, options, progress=_reporter(progress, layout.name))
+                summary = render_one(
+                    layout, out_dir, options, progress=_reporter(progress, layout.name), waiting=_say_waiting
+                )
             worst = max(worst, _print_summary(summary))
         raise typer.Exit(worst)
     # The bar redirects stdout through itself: shown only where both go to the same terminal.
     with _progress(shown=err.is_terminal and out.is_terminal) as progress:
         task = progress.add_task(f"{len(chosen)} layouts in {jobs} processes", total=len(chosen))
         try:
-            for summary in render_many(chosen, out_dir, options, jobs, finished=lambda _: progress.advance(task)):
+            for summary in render_many(
+                chosen, out_dir, options, jobs, finished=lambda _: progress.advance(task), waiting=_say_waiting
+            ):
                 worst = max(worst, _print_summary(summary))
         except PlakatError as error:  # a worker was lost: the layouts it had are named
             progress.stop()
             raise _fail(error) from None
     raise typer.Exit(worst)
+
+
+def _say_waiting(line: str) -> None:
+    """The one line a render prints when another render of the same name holds the folder's lock
+    (module-level: worker processes of ``-j`` call it too)."""
+    err.print(line, markup=False)
 
 
 def _progress(shown: bool | None = None) -> Progress:

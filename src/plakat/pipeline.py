@@ -37,7 +37,8 @@ from .findings import Finding, has_errors, sort_findings
 from .formats import SCREEN_DPI
 from .layout import LayoutProblems, build_scene
 from .layout.elements import element_name
-from .output import AtomicOutputs
+from .locks import output_lock
+from .output import AtomicOutputs, remove_debris
 from .preflight import check_files, check_scene
 from .render.jpeg import JpegCanvas
 from .render.pdf import write_pdf
@@ -175,10 +176,16 @@ def render(
     marks: bool | None = None,
     jpeg: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    wait: bool = True,
+    waiting: Callable[[str], None] | None = None,
 ) -> RenderResult:
     """Preflight, then write OUT/<stem>.pdf (the print file, named with its scale when not 1:1),
     OUT/<stem>.png (sRGB, rasterised from a screen PDF of the same scene) and, when ``jpeg`` or
-    the layout's ``output.jpeg`` asks, OUT/<stem>.jpg of the same pixels: all or none."""
+    the layout's ``output.jpeg`` asks, OUT/<stem>.jpg of the same pixels: all or none.
+
+    Writing holds the lock of OUT/<stem> (:func:`plakat.locks.output_lock`: with ``wait`` it calls
+    ``waiting`` once and waits for another render of that name, without it raises OutputBusy) and
+    first removes the temporary files that dead renders left in OUT (:func:`remove_debris`)."""
     built = build(path)
     loaded, scene = built.layout, built.scene
     findings = scene_findings(built)
@@ -193,7 +200,8 @@ def render(
     stem = Path(path).stem
     pdf_final, png_final = out_dir / pdf_file_name(stem, options.scale), out_dir / f"{stem}.png"
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
-    with AtomicOutputs() as outputs:
+    with output_lock(out_dir, stem, wait=wait, waiting=waiting), AtomicOutputs() as outputs:
+        remove_debris(out_dir)
         pdf_temp, report = None, None
         if writes_pdf(loaded.spec):
             pdf_temp = outputs.temporary_for(pdf_final)
