@@ -185,7 +185,8 @@ def test_two_renders_evicting_from_one_small_cache_both_succeed(small_portraits,
         assert process.returncode == 0, output
     one, two = (_images(tmp_path / name / "three.pdf") for name in ("one", "two"))
     assert len(one) == 3 and one == two
-    assert len(cache.entries(cache_folder)) == 1
+    # whichever evicted last saw every other entry; two evicting at once may leave none
+    assert len(cache.entries(cache_folder)) <= 1
 
 
 def test_info_and_clear_touch_plakats_entries_only(cache_folder, tmp_path, monkeypatch):
