@@ -178,20 +178,25 @@ def test_an_unnamed_location_gets_a_name_of_its_own(test_fonts, kind):
 
 def test_a_cache_hit_is_not_converted_again(test_fonts, monkeypatch, tmp_path):
     monkeypatch.setenv("PLAKAT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fonts, "_scratch", None)
     request = FontRequest(test_fonts["cff_otf"])
     first = prepare_font(request)
-    assert first.path.parent == tmp_path / "fonts" and first.path.name == f"{first.path.stem}.ttf"
-    written = first.path.stat().st_mtime_ns
+    # the process works on its own copy, which no other render evicting from the cache can remove
+    entry = tmp_path / "fonts" / first.path.name
+    assert first.path.parent != entry.parent and entry.read_bytes() == first.path.read_bytes()
+    written = entry.stat().st_ino
     assert prepare_font(request) == first  # remembered in this process
 
     def must_not_convert(*args):
         raise AssertionError("converted again")
 
     monkeypatch.setattr(fonts, "_memo", {})  # as in a new process
+    monkeypatch.setattr(fonts, "_scratch", None)
     monkeypatch.setattr(fonts, "_convert", must_not_convert)
-    assert prepare_font(request) == first
-    assert first.path.stat().st_mtime_ns == written
-    assert [p.name for p in (tmp_path / "fonts").iterdir()] == [first.path.name]  # no leftovers
+    again = prepare_font(request)
+    assert again.path != first.path and again.path.read_bytes() == first.path.read_bytes()
+    assert entry.stat().st_ino == written  # read, not written again
+    assert [p.name for p in (tmp_path / "fonts").iterdir()] == [entry.name]  # no leftovers
 
 
 @pytest.mark.parametrize("kind, axes", [("cff_otf", ()), ("variable_cff2", (("wght", 650),))])
@@ -199,6 +204,7 @@ def test_the_same_font_gives_the_same_bytes(test_fonts, monkeypatch, tmp_path, k
     results = []
     for cache in ("one", "two"):
         monkeypatch.setenv("PLAKAT_CACHE_DIR", str(tmp_path / cache))
+        monkeypatch.setattr(fonts, "_scratch", None)  # a process of its own
         results.append(prepare_font(FontRequest(test_fonts[kind], axes=axes)).path)
     assert results[0] != results[1] and results[0].read_bytes() == results[1].read_bytes()
     # no clock in the file: the source's dates stay

@@ -520,6 +520,60 @@ def schema():
     out.print(json.dumps(json_schema(), indent=2, ensure_ascii=False), markup=False)
 
 
+cache_app = typer.Typer(
+    help="Look into or empty the conversion cache (converted portraits and fonts).", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+
+
+def _cache_folder() -> Path:
+    from .cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        err.print("the conversion cache is off (PLAKAT_CACHE_DIR=off)", markup=False)
+        raise typer.Exit(0)
+    return folder
+
+
+@cache_app.command("info")
+def cache_info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+):
+    """Show the cache folder, its entries by kind, their size, the limit and the oldest and newest use."""
+    from .cache import summary
+
+    try:
+        found = summary(_cache_folder())
+    except PlakatError as error:
+        raise _fail(error) from None
+    if as_json:
+        out.print(json.dumps(found, indent=2), markup=False)
+        return
+    out.print(f"folder      {found['folder']}", markup=False)
+    for kind, counted in found["kinds"].items():
+        out.print(f"{kind:<12}{counted['entries']}  {counted['bytes'] / 1e6:.1f} MB", markup=False)
+    share = found["bytes"] / found["limit"] * 100 if found["limit"] else 0
+    out.print(
+        f"total       {found['entries']} entries  {found['bytes'] / 1e6:.1f} MB of {found['limit'] / 1e6:.0f} MB "
+        f"({share:.0f} %)",
+        markup=False,
+    )
+    if found["entries"]:
+        out.print(f"oldest use  {found['oldest_use']}\nnewest use  {found['newest_use']}", markup=False)
+
+
+@cache_app.command("clear")
+def cache_clear():
+    """Remove plakat's entries from the cache folder (nothing else there, and no file a render is
+    writing right now)."""
+    from .cache import clear
+
+    folder = _cache_folder()
+    count, size = clear(folder)
+    out.print(f"removed {count} files, {size / 1e6:.1f} MB, from {folder}", markup=False)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -24,6 +22,8 @@ from typing import cast
 import numpy as np
 from PIL import Image, ImageCms
 
+from . import cache
+from .cache import cache_dir
 from .color import Color
 from .imagefiles import open_image
 from .spec import DEFAULT_MAX_INK
@@ -95,18 +95,6 @@ class PrintImage:
 
     path: Path
     max_ink: float  # percent
-
-
-def cache_dir() -> Path | None:
-    """Where converted images are kept between renders: PLAKAT_CACHE_DIR, else the user's cache
-    folder; None when PLAKAT_CACHE_DIR is "off"."""
-    chosen = os.environ.get("PLAKAT_CACHE_DIR", "").strip()
-    if chosen.lower() == "off":
-        return None
-    if chosen:
-        return Path(chosen).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
-    return Path(base) / "plakat"
 
 
 def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
@@ -279,31 +267,21 @@ class ColourManager:
     def print_image(self, path: Path, scratch: Path, reduction: int = 1) -> PrintImage:
         """The image upright, in the output profile's CMYK, ink-limited, as a high-quality JPEG at its
         own resolution: from the cache when the same file was converted the same way before, else
-        converted into the cache (or into ``scratch`` when there is no usable cache)."""
+        converted into the cache (see :mod:`plakat.cache`). The file returned is in ``scratch``, so
+        no other render evicting from the cache can take it away."""
         source = path.read_bytes()
         profile = hashlib.sha256(self.profile.data).hexdigest().encode()
         recipe = b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(), profile, self.max_ink, reduction)
         key = hashlib.sha256(recipe + source).hexdigest()[:40]
         folder = cache_dir()
         if folder is not None:
-            for hit in sorted(folder.glob(f"{key}_*.jpg")):
-                return PrintImage(hit, float(hit.stem.split("_")[1]) / 10)
+            found = cache.fetch(folder, key, ".jpg", scratch)
+            if found is not None:
+                hit, label = found
+                return PrintImage(hit, int(label.lstrip("_")) / 10)
         jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction)
-        name = f"{key}_{round(highest * 10)}.jpg"
-        for place in ([folder] if folder is not None else []) + [scratch]:
-            temporary = None
-            try:
-                place.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=place, suffix=".part")
-                with os.fdopen(handle, "wb") as file:
-                    file.write(jpeg)
-                os.replace(temporary, place / name)
-                return PrintImage(place / name, round(highest * 10) / 10)
-            except OSError:
-                if temporary is not None:
-                    Path(temporary).unlink(missing_ok=True)
-                continue  # a read-only or full cache only costs speed
-        raise OSError(f"cannot write the converted image into {scratch}")
+        ink = round(highest * 10)
+        return PrintImage(cache.store(folder, key, f"_{ink}", jpeg, ".jpg", scratch), ink / 10)
 
     def _convert_for_print(self, path, reduction: int) -> tuple[bytes, float]:
         image, icc = open_upright(path, reduction)

@@ -6,8 +6,9 @@ CFF2 font, or a collection, .ttc/.otc) and, where the file needs them, which fon
 
 Out: a :class:`PreparedFont` whose ``path`` is a static font with TrueType (glyf) outlines. A file
 that already is one is used as it is; anything else is converted once and kept in the cache
-folder under the SHA-256 of its content and recipe (``fonts/<key>.ttf``), so the next render, and
-the next run, reuse it. The same input always gives the same bytes.
+folder under the SHA-256 of its content and recipe (``fonts/<key>.<checksum>.ttf``, see
+:mod:`plakat.cache`), so the next render, and the next run, reuse it. The same input always
+gives the same bytes.
 
 The conversion keeps everything but the outlines' format: character map, metrics, kerning and
 the OpenType layout features (GSUB, GPOS, GDEF, kern), the name table and OS/2 with its
@@ -27,7 +28,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import shutil
 import struct
 import tempfile
@@ -45,7 +45,8 @@ from fontTools.ttLib.ttCollection import TTCollection
 if TYPE_CHECKING:
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-from .cms import cache_dir
+from . import cache
+from .cache import cache_dir
 
 # Bump when the conversion changes, so fonts converted by older rules are made anew.
 PREPARE_VERSION = 1
@@ -633,36 +634,21 @@ def _scratch_folder() -> Path:
         return _scratch
 
 
-def _folders() -> list[Path]:
-    """Where a converted font may already be: the cache, and this process's scratch folder."""
-    folder = cache_dir()
-    return ([folder / "fonts"] if folder is not None else []) + ([_scratch] if _scratch is not None else [])
-
-
 def _cached(key: str) -> Path | None:
-    for folder in _folders():
-        hit = folder / f"{key}.ttf"
-        if hit.is_file() and hit.stat().st_size > 0:
-            return hit
-    return None
+    """The converted font under ``key`` in this process's scratch folder: made or taken from the
+    cache earlier by this process, else taken from the cache now and checked; None when neither has it."""
+    private = _scratch_folder()
+    for mine in private.glob(f"{key}.*.ttf"):
+        return mine
+    folder = cache_dir()
+    found = cache.fetch(folder / cache.FONTS_FOLDER, key, ".ttf", private) if folder is not None else None
+    return found[0] if found is not None else None
 
 
 def _store(key: str, data: bytes) -> Path:
-    """Write ``data`` as ``<key>.ttf`` into the cache, or into the scratch folder when the cache is
-    off or cannot be written, atomically: a reader never sees half a font."""
+    """Keep ``data`` under ``key`` in the cache (if there is a usable one) and return this process's
+    own copy, which no other render evicting from the cache can take away."""
     folder = cache_dir()
-    for place in ([folder / "fonts"] if folder is not None else []) + [None]:
-        place = place or _scratch_folder()  # made only when needed
-        temporary = None
-        try:
-            place.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=place, prefix=f".{key[:16]}.", suffix=".part")
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, place / f"{key}.ttf")
-            return place / f"{key}.ttf"
-        except OSError:
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
-            continue  # a read-only or full cache only costs speed
-    raise OSError(f"cannot write the converted font into {_scratch_folder()}")
+    return cache.store(
+        folder / cache.FONTS_FOLDER if folder is not None else None, key, "", data, ".ttf", _scratch_folder()
+    )
