@@ -34,7 +34,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -255,8 +255,10 @@ class PreviewService:
         while not self._stop.is_set():
             seen = stamps(self._watched)
             if seen != self._seen:
-                self._seen = seen
                 self._render()
+                # stamps from before the files were read: a save during the render shows as a change
+                added = [path for path in self._watched if path not in seen]
+                self._seen = {path: seen[path] for path in self._watched if path in seen} | stamps(added)
                 continue
             try:
                 job, future = self._jobs.get(timeout=POLL_SECONDS)
@@ -267,6 +269,8 @@ class PreviewService:
                     future.set_result(job())
                 except BaseException as error:  # handed to the waiting request
                     future.set_exception(error)
+        while not self._jobs.empty():  # stopped: nobody will run what is still waiting
+            self._jobs.get_nowait()[1].cancel()
 
     def _render(self) -> None:
         started = time.perf_counter()
@@ -301,10 +305,8 @@ class PreviewService:
         except LayoutInvalid as error:
             # the layout's own file always; the rest of what it was made of until it loads again
             self._watched = list(dict.fromkeys([self.layout, *self._watched]))
-            self._seen = stamps(self._watched)
             raise error from None
         self._watched = used_files(built.layout)
-        self._seen = stamps(self._watched)
         return built, scene_findings(built)
 
     def _draw(self, built: Built) -> np.ndarray:
@@ -344,7 +346,11 @@ class PreviewService:
         """The print files, as ``plakat render`` writes them, on the render thread; as JSON."""
         from .batch import render_one
 
-        summary = self.submit(lambda: render_one(self.layout, self.out_dir)).result()
+        try:
+            summary = self.submit(lambda: render_one(self.layout, self.out_dir)).result()
+        except CancelledError:
+            stopping = ["plakat watch is stopping: nothing was written"]
+            return {"ok": False, "failure": "error", "errors": stopping, "findings": [], "files": []}
         return {
             "ok": summary.failure is None,
             "failure": summary.failure,
