@@ -408,6 +408,50 @@ def proof(
 
 
 @app.command()
+def watch(
+    layout: Annotated[Path, typer.Argument(help="The layout file (YAML) to show.", show_default=False)],
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on; 0: any free one.")] = 8765,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to serve on; anything but loopback lets others see the page.")
+    ] = "127.0.0.1",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the browser.")] = False,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help='Folder the page\'s "Write PDF + PNG" writes into.')
+    ] = Path("out"),
+):
+    """Serve a live preview of LAYOUT at http://127.0.0.1:8765/: the poster with its lines, portrait
+    frames and findings, drawn again whenever the layout or a file it uses is saved."""
+    from .watch import Watch, is_loopback, report_renders
+
+    if not layout.is_file():
+        err.print(f"{layout}: no such layout file: check the path", markup=False)
+        raise typer.Exit(2)
+    if not is_loopback(host):
+        err.print(
+            f"warning: serving on {host}: anyone who can reach this machine can see the poster and write its files",
+            markup=False,
+        )
+    try:
+        session = Watch(layout, out_dir, host, port)
+    except OSError as error:
+        err.print(f"error: cannot serve on {host}:{port} ({error.strerror}): try another --port", markup=False)
+        raise typer.Exit(2) from None
+    try:
+        session.start()
+        out.print(f"watching {layout} at {session.url}  (Ctrl-C stops)", markup=False)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(session.url)
+        report_renders(session.service, lambda line: out.print(line, markup=False))
+    except KeyboardInterrupt:
+        session.stop()
+        err.print("stopped watching", markup=False)
+        raise typer.Exit(130) from None
+    session.stop()
+
+
+@app.command()
 def formats(
     as_json: Annotated[bool, typer.Option("--json", help="Print every preset as JSON on stdout.")] = False,
 ):
