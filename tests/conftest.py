@@ -164,13 +164,38 @@ def one_portrait_clp_layout(tmp_path_factory) -> Path:
                        tmp_path_factory.mktemp("one-portrait-clp") / "one-portrait-clp.yaml")
 
 
+def _once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)``'s result, made once per run: under pytest -n the first worker makes it in a
+    folder the workers share and the others read it back (a render result pickles with its scene)."""
+    import fcntl
+    import pickle
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    folder = tmp_path_factory.getbasetemp().parent / name
+    folder.mkdir(exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            made = folder / "result.pickle"
+            if made.exists():
+                return pickle.loads(made.read_bytes())
+            result = make(folder)
+            made.write_bytes(pickle.dumps(result))
+            return result
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def shipped_print(conversion_cache, tmp_path_factory):
     """The shipped stadtbibliothek billboard rendered once: its print PDF (all nine portraits in
     CMYK, the same file as a full-size render) and a 10 dpi PNG."""
     from plakat.pipeline import render
 
-    return render(STADTBIBLIOTHEK, tmp_path_factory.mktemp("shipped-print"), png_dpi=10)
+    return _once_per_run(
+        tmp_path_factory, "shipped-print", lambda folder: render(STADTBIBLIOTHEK, folder, png_dpi=10)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -178,10 +203,12 @@ def shipped_screen(conversion_cache, tmp_path_factory):
     """The shipped stadtbibliothek billboard as a screen (RGB) PDF, rendered once (no PNG)."""
     from plakat.pipeline import render
 
-    folder = tmp_path_factory.mktemp("shipped-screen")
-    data = shipped_data(STADTBIBLIOTHEK)
-    data["output"] = {"png": False, "pdf": {"standard": "screen"}}
-    return render(dump_layout(data, folder / "stadtbibliothek.yaml"), folder / "out")
+    def make(folder: Path):
+        data = shipped_data(STADTBIBLIOTHEK)
+        data["output"] = {"png": False, "pdf": {"standard": "screen"}}
+        return render(dump_layout(data, folder / "stadtbibliothek.yaml"), folder / "out")
+
+    return _once_per_run(tmp_path_factory, "shipped-screen", make)
 
 
 @pytest.fixture(scope="session")
@@ -189,7 +216,9 @@ def one_portrait_print(conversion_cache, one_portrait_layout, tmp_path_factory):
     """The one-portrait billboard rendered once: print PDF and a 10 dpi PNG."""
     from plakat.pipeline import render
 
-    return render(one_portrait_layout, tmp_path_factory.mktemp("one-portrait-print"), png_dpi=10)
+    return _once_per_run(
+        tmp_path_factory, "one-portrait-print", lambda folder: render(one_portrait_layout, folder, png_dpi=10)
+    )
 
 
 def file_of(result, kind: str) -> Path:
@@ -245,3 +274,4 @@ def test_fonts(tmp_path_factory) -> dict[str, Path]:
             return fonts
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
