@@ -254,24 +254,7 @@ def test_fonts(tmp_path_factory) -> dict[str, Path]:
     """Fonts in every flavour a campaign may bring, made once per run from the bundled Noto Sans
     (see fontmaker.py), by name: cff_otf, variable_ttf, variable_cff2, collection,
     no_subsetting_ttf, restricted_ttf."""
-    import fcntl
-
     from fontmaker import make_all
 
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return make_all(tmp_path_factory.mktemp("test-fonts"))
-    # under pytest -n the first worker makes them and the others wait for it and read its files
-    folder = tmp_path_factory.getbasetemp().parent / "test-fonts"
-    folder.mkdir(exist_ok=True)
-    with open(folder / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            made = folder / "made.json"
-            if made.exists():
-                return {name: Path(path) for name, path in json.loads(made.read_text()).items()}
-            fonts = make_all(folder)
-            made.write_text(json.dumps({name: str(path) for name, path in fonts.items()}))
-            return fonts
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    return _once_per_run(tmp_path_factory, "test-fonts", make_all)
 
