@@ -4,7 +4,6 @@ reference renders that several test modules read (each rendered once per run).""
 from __future__ import annotations
 
 import copy
-import json
 import os
 import functools
 import shutil
