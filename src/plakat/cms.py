@@ -26,7 +26,7 @@ from . import cache
 from .cache import cache_dir
 from .color import Color
 from .imagefiles import open_image
-from .spec import DEFAULT_MAX_INK
+from .spec import DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INK
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "icc"
 REGISTRY = "http://www.color.org"
@@ -39,7 +39,6 @@ BUNDLED_PROFILES = {
     ),
 }
 DEFAULT_PROFILE = "FOGRA39"
-JPEG_QUALITY = 95
 # Bump when conversions change, so cached images from older rules are not reused.
 CONVERSION_VERSION = 2
 _BAND_ROWS = 512  # ink limiting works on bands so a large image needs no extra full-size copies
@@ -264,14 +263,24 @@ class ColourManager:
 
     # --- images ----------------------------------------------------------------------------------
 
-    def print_image(self, path: Path, scratch: Path, reduction: int = 1) -> PrintImage:
-        """The image upright, in the output profile's CMYK, ink-limited, as a high-quality JPEG at its
-        own resolution: from the cache when the same file was converted the same way before, else
+    def print_image(
+        self, path: Path, scratch: Path, reduction: int = 1, quality: int = DEFAULT_JPEG_QUALITY
+    ) -> PrintImage:
+        """The image upright, in the output profile's CMYK, ink-limited, as a JPEG of ``quality`` at its
+        own resolution, every channel at full resolution (Pillow subsamples no CMYK channel): from
+        the cache when the same file was converted the same way (quality included) before, else
         converted into the cache (see :mod:`plakat.cache`). The file returned is in ``scratch``, so
         no other render evicting from the cache can take it away."""
         source = path.read_bytes()
         profile = hashlib.sha256(self.profile.data).hexdigest().encode()
-        recipe = b"%d|%s|%s|%g|%d|" % (CONVERSION_VERSION, Image.__version__.encode(), profile, self.max_ink, reduction)
+        recipe = b"%d|%s|%s|%g|%d|q%d|" % (
+            CONVERSION_VERSION,
+            Image.__version__.encode(),
+            profile,
+            self.max_ink,
+            reduction,
+            quality,
+        )
         key = hashlib.sha256(recipe + source).hexdigest()[:40]
         folder = cache_dir()
         if folder is not None:
@@ -279,11 +288,11 @@ class ColourManager:
             if found is not None:
                 hit, label = found
                 return PrintImage(hit, int(label.lstrip("_")) / 10)
-        jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction)
+        jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction, quality)
         ink = round(highest * 10)
         return PrintImage(cache.store(folder, key, f"_{ink}", jpeg, ".jpg", scratch), ink / 10)
 
-    def _convert_for_print(self, path, reduction: int) -> tuple[bytes, float]:
+    def _convert_for_print(self, path, reduction: int, quality: int = DEFAULT_JPEG_QUALITY) -> tuple[bytes, float]:
         image, icc = open_upright(path, reduction)
         own = _embedded(icc, image.mode)
         if image.mode == "CMYK":
@@ -304,7 +313,7 @@ class ColourManager:
         for _attempt in range(6):
             limit_ink(pixels, target)
             buffer = io.BytesIO()
-            Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=False)
+            Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=quality, optimize=False)
             with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
                 highest = total_ink_max(np.asarray(decoded))
             if highest <= self.max_ink:

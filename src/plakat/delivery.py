@@ -1,9 +1,10 @@
 """The files as delivered: what the PDF writer is asked for and what preflight holds it to.
 
 In: the layout's ``output`` settings and the command line's overrides. Out: :class:`PdfOptions`
-(standard, marks, scale, ink limit), whether a PDF is written at all, the files' names, and the
-fixed facts of a delivered page (crop mark size and distance, the PDF page limit). The PDF
-renderer and preflight both read these; neither imports the other.
+(standard, marks, scale, ink limit, JPEG quality of the converted images), whether a PDF is
+written at all, the files' names, and the fixed facts of a delivered page (crop mark size and
+distance, the PDF page limit). The PDF renderer and preflight both read these; neither imports
+the other.
 
 A layout on a screen preset (``plakat formats``: kind screen) delivers a PNG at the preset's pixel
 size, a JPEG when asked, and a PDF only when ``output.pdf`` asks for one: always the RGB review
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import PlakatError
 from .formats import FormatPreset, screen_preset
-from .spec import DEFAULT_MAX_INK, PRINT_STANDARD, Layout, PdfSettings, PdfStandard
+from .spec import DEFAULT_JPEG_QUALITY, DEFAULT_MAX_INK, PRINT_STANDARD, Layout, PdfSettings, PdfStandard
 
 # A PDF page side may not exceed 14,400 units (200 in); /UserUnit makes a unit larger than 1/72 in.
 MAX_PAGE_UNITS = 14400
@@ -34,6 +35,7 @@ class PdfOptions:
     marks: bool = False
     scale: int = 1  # 1:N
     max_ink: float = DEFAULT_MAX_INK
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY  # the print file's converted images
 
     @property
     def is_print(self) -> bool:
@@ -76,6 +78,7 @@ def pdf_options(
         settings.marks if marks is None else marks,
         scale or settings.scale,
         settings.max_ink,
+        settings.jpeg_quality,
     )
 
 

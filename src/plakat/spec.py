@@ -551,6 +551,9 @@ Scale = Annotated[
 PdfStandard = Literal["pdf/x-4", "screen"]
 PRINT_STANDARD: PdfStandard = "pdf/x-4"
 DEFAULT_MAX_INK = 300.0  # percent: the FOGRA39 poster figure
+# The print file's portraits as CMYK JPEGs: the lowest quality measured to differ invisibly from
+# quality 100 (README, "JPEG quality of the print file").
+DEFAULT_JPEG_QUALITY = 90
 
 
 class PdfSettings(Model):
@@ -561,6 +564,9 @@ class PdfSettings(Model):
     max_ink: Percent = Field(DEFAULT_MAX_INK, description="total area coverage limit, e.g. 300%")
     marks: bool = Field(False, description="crop marks outside the bleed")
     scale: Scale = Field(1, description='"1:1", or "1:10" etc. for scaled delivery')
+    jpeg_quality: int = Field(
+        DEFAULT_JPEG_QUALITY, strict=True, description="JPEG quality of the portraits in the print file, 50-100"
+    )
 
     @field_validator("standard", mode="before")
     @classmethod
@@ -572,6 +578,13 @@ class PdfSettings(Model):
     def _ink_range(cls, value):
         if not 100 <= value <= 400:
             raise ValueError("must lie between 100% and 400% (four inks at most 100% each)")
+        return value
+
+    @field_validator("jpeg_quality")
+    @classmethod
+    def _quality_range(cls, value):
+        if not 50 <= value <= 100:
+            raise ValueError("must be a whole number from 50 to 100 (below 50 JPEG blocks show in print)")
         return value
 
 

@@ -229,7 +229,7 @@ def write_pdf(
     geometry = PageGeometry(scene, options.scale, options.marks)
     text = _Text(scene, preview)
     with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
-        sources = _image_sources(scene, colours, options.is_print, Path(scratch))
+        sources = _image_sources(scene, colours, options, Path(scratch))
         buffer = io.BytesIO()
         canvas = Canvas(
             buffer,
@@ -270,7 +270,7 @@ def write_pdf(
 
 
 def _image_sources(
-    scene: Scene, colours: ColourManager, is_print: bool, scratch: Path
+    scene: Scene, colours: ColourManager, options: PdfOptions, scratch: Path
 ) -> dict[tuple[Path, int], object]:
     """What to hand reportlab for each image file.
 
@@ -282,8 +282,8 @@ def _image_sources(
     def prepare(wanted_image: tuple[Path, int]):
         path, reduction = wanted_image
         try:
-            if is_print:
-                converted: PrintImage = colours.print_image(path, scratch, reduction)
+            if options.is_print:
+                converted: PrintImage = colours.print_image(path, scratch, reduction, options.jpeg_quality)
                 return str(converted.path)
             if infos[path].embeds_unchanged and reduction == 1:
                 return str(path)
