@@ -33,10 +33,10 @@ class LayeredSource:
     owners: dict[Loc, int] = field(default_factory=dict)  # key path -> index into files
 
     def owner(self, loc: Loc) -> tuple[Path, SourceMap]:
-        loc = tuple(loc)
-        while loc not in self.owners and loc:
-            loc = loc[:-1]
-        return self.files[self.owners.get(loc, len(self.files) - 1)]
+        """The file (and its positions) the value at ``loc`` came from; the layout itself when no
+        file claims it (a key missing everywhere is reported where the layout would write it)."""
+        index = _owner(self.owners, tuple(loc))
+        return self.files[len(self.files) - 1 if index is None else index]
 
     def locate(self, loc: Loc, key_position: bool = False) -> tuple[Path, int, int]:
         path, source = self.owner(loc)
