@@ -41,7 +41,7 @@ BUNDLED_PROFILES = {
 DEFAULT_PROFILE = "FOGRA39"
 # Bump when conversions change, so cached images from older rules are not reused.
 CONVERSION_VERSION = 2
-_BAND_ROWS = 512  # ink limiting works on bands so a large image needs no extra full-size copies
+_BAND_PIXELS = 1 << 18  # ink limiting works on bands so a large image needs no extra full-size copies
 
 
 class ProfileError(ValueError):
@@ -96,13 +96,22 @@ class PrintImage:
     max_ink: float  # percent
 
 
+def ink_totals(pixels: np.ndarray) -> np.ndarray:
+    """C+M+Y+K of every pixel of contiguous CMYK ``pixels`` (0..1020, flat). Each pixel's four bytes
+    are read as one 32-bit word and added in two halves: two passes over the words instead of
+    numpy's slow sum over a four-long axis, about ten times faster."""
+    words = pixels.reshape(-1).view(np.uint32)
+    pairs = (words & 0x00FF00FF) + ((words >> 8) & 0x00FF00FF)  # C+Y and M+K, one per half-word
+    return (pairs & 0xFFFF) + (pairs >> 16)
+
+
 def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
     """Lower C, M and Y (K kept) wherever C+M+Y+K exceeds ``max_ink`` percent, in place; returns the
     highest total ink left, in percent. Keeping black keeps shadows neutral and detailed."""
     limit = max_ink / 100 * 255
     highest = 0
     for band in _bands(cmyk):
-        total = band.sum(axis=1, dtype=np.uint16)
+        total = ink_totals(band)
         over = total > limit
         if over.any():
             pixels = band[over].astype(np.float64)
@@ -112,18 +121,38 @@ def limit_ink(cmyk: np.ndarray, max_ink: float) -> float:
             pixels[:, :3] = np.floor(pixels[:, :3] * factor[:, None])
             pixels[:, 3] = black
             band[over] = pixels.astype(np.uint8)
-            total = band.sum(axis=1, dtype=np.uint16)
+            total = ink_totals(band)
         if total.size:
             highest = max(highest, int(total.max()))
     return highest / 255 * 100
 
 
 def _bands(cmyk: np.ndarray):
-    """Views of the pixels as rows of four inks, a band at a time."""
+    """Views of contiguous CMYK pixels as rows of four inks, a band at a time."""
     flat = cmyk.reshape(-1, 4)
-    step = _BAND_ROWS * 4096
-    for start in range(0, flat.shape[0], step):
-        yield flat[start : start + step]
+    for start in range(0, flat.shape[0], _BAND_PIXELS):
+        yield flat[start : start + _BAND_PIXELS]
+
+
+def total_ink_max(cmyk: np.ndarray) -> float:
+    """The highest C+M+Y+K among the pixels, in percent."""
+    pixels = np.ascontiguousarray(cmyk)
+    highest = max((int(ink_totals(band).max()) for band in _bands(pixels) if band.size), default=0)
+    return highest / 255 * 100
+
+
+def jpeg_total_ink_max(data: bytes) -> float:
+    """The highest C+M+Y+K among the pixels of a CMYK JPEG, as a reader decodes them, in percent.
+    The decoded image is read out a band of rows at a time, so no second full-size copy is made."""
+    highest = 0.0
+    with Image.open(io.BytesIO(data)) as decoded:
+        decoded.load()
+        width, height = decoded.size
+        rows = max(1, _BAND_PIXELS // width)
+        for top in range(0, height, rows):
+            band = decoded.crop((0, top, width, min(height, top + rows))).tobytes()
+            highest = max(highest, total_ink_max(np.frombuffer(band, np.uint8)))
+    return highest
 
 
 EXIF_ORIENTATION = 0x0112
@@ -138,10 +167,7 @@ _TRANSPOSE = {
 }
 
 
-def total_ink_max(cmyk: np.ndarray) -> float:
-    """The highest C+M+Y+K among the pixels, in percent."""
-    highest = max((int(band.sum(axis=1, dtype=np.uint16).max()) for band in _bands(cmyk) if band.size), default=0)
-    return highest / 255 * 100
+_REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "CMYK")  # others are reduced after conversion
 
 
 def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
@@ -157,7 +183,9 @@ def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
             opened.draft(opened.mode, (wanted_width, max(1, opened.height // reduction)))
         opened.load()
         remaining = round(opened.width / wanted_width)
-        image = opened.reduce(remaining) if remaining >= 2 else opened.copy()
+        image = opened.copy() if remaining < 2 or opened.mode not in _REDUCIBLE_MODES else opened.reduce(remaining)
+        if image.width <= wanted_width:
+            remaining = 1
     if orientation in _TRANSPOSE:
         image = image.transpose(_TRANSPOSE[orientation])
     mode = image.mode
@@ -174,6 +202,8 @@ def open_upright(path, reduction: int = 1) -> tuple[Image.Image, bytes | None]:
         image.paste(rgba, mask=rgba.getchannel("A"))
     elif mode not in ("RGB", "L", "CMYK"):
         image = image.convert("RGB")
+    if remaining >= 2:  # palette, bilevel, 16-bit: reduced once converted
+        image = image.reduce(remaining)
     return image, icc
 
 
@@ -295,17 +325,24 @@ class ColourManager:
     def _convert_for_print(self, path, reduction: int, quality: int = DEFAULT_JPEG_QUALITY) -> tuple[bytes, float]:
         image, icc = open_upright(path, reduction)
         own = _embedded(icc, image.mode)
+        transform: ImageCms.ImageCmsTransform | None = None
         if image.mode == "CMYK":
             # CMYK without a profile of its own is taken to be in the press's space already
             if own is not None and icc != self.profile.data:
-                image = _apply(image, self._transform(own, self._output, "CMYK", "CMYK"))
+                transform = self._transform(own, self._output, "CMYK", "CMYK")
         else:
             if image.mode == "L":
                 image = image.convert("RGB")
                 own = None
             transform = self._to_print if own is None else self._transform(own, self._output, "RGB", "CMYK")
-            image = _apply(image, transform)
-        pixels = np.array(image)
+        # littleCMS writes straight into the numpy array that the ink limit then edits and the JPEG
+        # encoder reads: one full-size CMYK buffer per image, no copies between the steps.
+        pixels = np.empty((image.height, image.width, 4), np.uint8)
+        converted = Image.frombuffer("CMYK", image.size, pixels, "raw", "CMYK", 0, 1)
+        if transform is None:
+            pixels[...] = np.asarray(image)
+        else:
+            transform.apply(image, converted)
         del image
         # JPEG's rounding lifts a few edge pixels over the limit it was given: measure the decoded
         # file, and limit again with the overshoot taken off until every pixel holds.
@@ -313,9 +350,8 @@ class ColourManager:
         for _attempt in range(6):
             limit_ink(pixels, target)
             buffer = io.BytesIO()
-            Image.fromarray(pixels, "CMYK").save(buffer, "JPEG", quality=quality, optimize=False)
-            with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
-                highest = total_ink_max(np.asarray(decoded))
+            converted.save(buffer, "JPEG", quality=quality, optimize=False)
+            highest = jpeg_total_ink_max(buffer.getvalue())
             if highest <= self.max_ink:
                 break
             target -= highest - self.max_ink + 0.5

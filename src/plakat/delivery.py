@@ -36,6 +36,10 @@ class PdfOptions:
     scale: int = 1  # 1:N
     max_ink: float = DEFAULT_MAX_INK
     jpeg_quality: int = DEFAULT_JPEG_QUALITY  # the print file's converted images
+    # A screen PDF drawn only into a PNG of this many dpi embeds its images no sharper than the PNG
+    # shows them (halved while they keep one pixel per PNG pixel): pdfium then decodes and holds
+    # a quarter or less of the pixels. None: every image at its own resolution.
+    image_dpi: float | None = None
 
     @property
     def is_print(self) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .assets import Assets, probe_assets
@@ -226,7 +226,7 @@ def render(
             raster_source = pdf_temp
             if raster_source is None or options.is_print or options.scale != 1 or options.marks:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
-                write_pdf(scene, raster_source, colours, SCREEN, preview=True)
+                write_pdf(scene, raster_source, colours, replace(SCREEN, image_dpi=dpi), preview=True)
             if png_temp is not None:
                 pixels = write_png(
                     raster_source,

@@ -19,7 +19,8 @@ import math
 import struct
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,14 +199,23 @@ def measure_ink(path: Path) -> tuple[float, str]:
             for name, xobject in resources(holder, "/XObject").items()
             if xobject.get("/Subtype") == pikepdf.Name.Image and xobject.get("/ColorSpace") == pikepdf.Name.DeviceCMYK
         ]
-        # pikepdf reads the streams here; decoding and summing release the GIL, so two threads share them
-        jobs = [_encoded_image(xobject) for _name, xobject in cmyk_images]
+        # pikepdf reads each stream here, just before it is needed: decoding and summing release the
+        # GIL, so two threads share them, and no more than two images are held at a time
         with ThreadPoolExecutor(max_workers=2) as pool:
-            inks_found = list(pool.map(_image_ink, jobs))
-        for (name, xobject), ink in zip(cmyk_images, inks_found):
-            if ink > highest:
-                highest, where = ink, f"a pixel of the {xobject.Width} x {xobject.Height} px image {name}"
+            waiting: deque[tuple[str, Any, Future[float]]] = deque()
+            for name, xobject in cmyk_images:
+                if len(waiting) == 2:
+                    highest, where = _higher(highest, where, *waiting.popleft())
+                waiting.append((name, xobject, pool.submit(_image_ink, _encoded_image(xobject))))
+            while waiting:
+                highest, where = _higher(highest, where, *waiting.popleft())
     return round(highest, 1), where
+
+
+def _higher(highest: float, where: str, name: str, xobject: Any, ink: Future[float]) -> tuple[float, str]:
+    if ink.result() > highest:
+        return ink.result(), f"a pixel of the {xobject.Width} x {xobject.Height} px image {name}"
+    return highest, where
 
 
 def _encoded_image(xobject: Any) -> bytes | Image.Image:
@@ -218,7 +228,7 @@ def _encoded_image(xobject: Any) -> bytes | Image.Image:
 def _image_ink(encoded: bytes | Image.Image) -> float:
     if isinstance(encoded, bytes):
         return _jpeg_ink(hashlib.sha256(encoded).digest(), encoded)
-    return _pixels_ink(np.asarray(encoded.convert("CMYK")))
+    return _image_pixels_ink(encoded.convert("CMYK"))
 
 
 _jpeg_inks: dict[bytes, float] = {}
@@ -233,7 +243,8 @@ def _jpeg_ink(digest: bytes, encoded: bytes) -> float:
         return known
     # Pillow undoes Adobe's inverted CMYK itself, as a /Decode [1 0 ...] array asks
     with Image.open(io.BytesIO(encoded)) as image:
-        ink = _pixels_ink(np.asarray(image.convert("CMYK")))
+        image.load()
+        ink = _image_pixels_ink(image if image.mode == "CMYK" else image.convert("CMYK"))
     with _jpeg_inks_lock:
         _jpeg_inks[digest] = ink
         while len(_jpeg_inks) > 256:
@@ -241,13 +252,15 @@ def _jpeg_ink(digest: bytes, encoded: bytes) -> float:
     return ink
 
 
-def _pixels_ink(pixels_cmyk: np.ndarray) -> float:
+def _image_pixels_ink(image: Image.Image) -> float:
+    """The highest C+M+Y+K of a CMYK image, read out 256 rows at a time (no full-size copy)."""
     highest = 0
-    for top in range(0, pixels_cmyk.shape[0], 256):  # bands keep the sums small
-        band = pixels_cmyk[top : top + 256]
-        total = band[..., 0].astype(np.uint16)
+    for top in range(0, image.height, 256):
+        rows = image.crop((0, top, image.width, min(image.height, top + 256))).tobytes()
+        band = np.frombuffer(rows, np.uint8).reshape(-1, 4)
+        total = band[:, 0].astype(np.uint16)
         for ink in range(1, 4):
-            total += band[..., ink]
+            total += band[:, ink]
         highest = max(highest, int(total.max(initial=0)))
     return highest / 255 * 100
 

@@ -55,7 +55,7 @@ from ..delivery import (
 from ..errors import AssetError
 from ..logos import LogoProblem, pdf_logo_extent, pdf_logo_form, recoloured_svg
 from ..pdfobjects import embedded_font_file, operations, resources
-from ..scene import Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
+from ..scene import MAX_REDUCTION, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
 from .pdffonts import FontProgram, PlacedGlyph, embed, show_glyphs
 
@@ -276,23 +276,49 @@ def _image_sources(
 
     Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
     """
-    wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in scene.of_type(PlacedImage)))
-    infos = {item.image.path: item.image for item in scene.of_type(PlacedImage)}
+    placed = scene.of_type(PlacedImage)
+    wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in placed))
+    infos = {item.image.path: item.image for item in placed}
+    # an image placed twice for a PNG is embedded for the sharper of its places
+    screen_reduction: dict[tuple[Path, int], int] = {}
+    if options.image_dpi:
+        for item in placed:
+            key = (item.image.path, item.reduction)
+            screen_reduction[key] = min(screen_reduction.get(key, MAX_REDUCTION), _screen_reduction(item, options))
 
-    def prepare(wanted_image: tuple[Path, int]):
+    def prepare(number: int, wanted_image: tuple[Path, int]):
         path, reduction = wanted_image
         try:
             if options.is_print:
                 converted: PrintImage = colours.print_image(path, scratch, reduction, options.jpeg_quality)
                 return str(converted.path)
-            if infos[path].embeds_unchanged and reduction == 1:
+            reduction = screen_reduction.get(wanted_image, reduction)
+            info = infos[path]
+            if info.embeds_unchanged and reduction == 1:
                 return str(path)
-            return ImageReader(colours.screen_image(path, reduction))
+            image = colours.screen_image(path, reduction)
+            if info.format == "JPEG":
+                # a photo smaller for the PNG: JPEG again at a quality no screen shows, without
+                # chroma subsampling, instead of reportlab's far slower and larger Flate
+                smaller = scratch / f"screen-{number}.jpg"
+                image.save(smaller, "JPEG", quality=95, subsampling=0)
+                return str(smaller)
+            return ImageReader(image)
         except (OSError, ValueError) as error:
             raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
 
     with ThreadPoolExecutor(max_workers=min(2, max(1, len(wanted)))) as pool:
-        return dict(zip(wanted, pool.map(prepare, wanted)))
+        return dict(zip(wanted, pool.map(prepare, range(len(wanted)), wanted)))
+
+
+def _screen_reduction(item: PlacedImage, options: PdfOptions) -> int:
+    """How many times smaller on each side ``item`` can be embedded for a PNG of
+    ``options.image_dpi``: halved while at least one image pixel stays behind every PNG pixel."""
+    ppi = min(item.ppi) / item.reduction
+    factor = item.reduction
+    while factor < MAX_REDUCTION and ppi / 2 >= (options.image_dpi or 0):
+        factor, ppi = factor * 2, ppi / 2
+    return factor
 
 
 def _image(canvas: Canvas, geometry: PageGeometry, item: PlacedImage, source) -> None:
