@@ -257,6 +257,7 @@ class ColourManager:
         self.profile = profile
         self.max_ink = max_ink
         self._output, self._srgb, self._to_print, self._to_screen = _profile_transforms(profile.data)
+        self._print_colours: dict[tuple[int, int, int] | None, tuple[float, float, float, float]] = {}
 
     @staticmethod
     def _transform(source, target, in_mode: str, out_mode: str) -> ImageCms.ImageCmsTransform:
@@ -277,10 +278,15 @@ class ColourManager:
         if color.cmyk is not None:
             c, m, y, k = (v / 100 for v in color.cmyk)
             return c, m, y, k
-        pixel = np.asarray(_apply(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
-        limit_ink(pixel, self.max_ink)
-        c, m, y, k = (int(v) / 255 for v in pixel.reshape(4))
-        return c, m, y, k
+        known = self._print_colours.get(color.rgb)
+        if known is None:
+            # one pixel through littleCMS costs more than a millisecond (Pillow copies the profile
+            # each time), and a page sets the same few colours again and again
+            pixel = np.asarray(_apply(Image.new("RGB", (1, 1), color.rgb), self._to_print)).copy()
+            limit_ink(pixel, self.max_ink)
+            c, m, y, k = (int(v) / 255 for v in pixel.reshape(4))
+            known = self._print_colours[color.rgb] = (c, m, y, k)
+        return known
 
     def screen_rgb(self, color: Color) -> tuple[float, float, float]:
         """sRGB in 0..1 for screens: CMYK colours as the press would print them."""
