@@ -15,8 +15,10 @@ applies.
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,10 +40,11 @@ from .formats import SCREEN_DPI
 from .layout import LayoutProblems, build_scene
 from .layout.elements import element_name
 from .locks import output_lock
+from .memory import release_freed_memory
 from .output import AtomicOutputs, remove_debris
 from .preflight import check_files, check_scene
 from .render.jpeg import JpegCanvas
-from .render.pdf import write_pdf
+from .render.pdf import PreparedImages, write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, png_size, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
@@ -188,9 +191,6 @@ def render(
     first removes the temporary files that dead renders left in OUT (:func:`remove_debris`)."""
     built = build(path)
     loaded, scene = built.layout, built.scene
-    findings = scene_findings(built)
-    if has_errors(findings) and not force:
-        raise PreflightFailed(findings)
     output = loaded.spec.output
     options = pdf_options(loaded.spec, standard, scale, marks)
     colours = built.colours(options)
@@ -199,20 +199,41 @@ def render(
     want_jpeg = output.jpeg if jpeg is None else jpeg
     stem = Path(path).stem
     pdf_final, png_final = out_dir / pdf_file_name(stem, options.scale), out_dir / f"{stem}.png"
+    # The PNG and JPEG are for screens: drawn from sRGB design colours, never from CMYK numbers, so
+    # from a screen PDF of their own unless the delivered PDF is one.
+    raster_from_pdf = writes_pdf(loaded.spec) and not (options.is_print or options.scale != 1 or options.marks)
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
-    with output_lock(out_dir, stem, wait=wait, waiting=waiting), AtomicOutputs() as outputs:
+    with tempfile.TemporaryDirectory(prefix="plakat-images-") as scratch, ExitStack() as stack:
+        images, turns, turn = None, threading.Semaphore(2), [False]
+        if writes_pdf(loaded.spec) and not raster_from_pdf:
+            # The portraits' conversion for print starts now, on one core while the scene's checks
+            # and the screen side (PNG, JPEG) use the other, on both once the PNG is written.
+            turns.acquire()
+            turn[0] = True
+            images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch), turns))
+            stack.callback(_give_back, turns, turn)  # before the images' exit, which waits for them
+        findings = scene_findings(built)
+        if has_errors(findings) and not force:
+            raise PreflightFailed(findings)
+        stack.enter_context(output_lock(out_dir, stem, wait=wait, waiting=waiting))
+        outputs = stack.enter_context(AtomicOutputs())
         remove_debris(out_dir)
         pdf_temp, report = None, None
-        if writes_pdf(loaded.spec):
+        png_temp = jpeg_temp = None
+
+        def write_print_pdf() -> None:
+            nonlocal pdf_temp, report
             pdf_temp = outputs.temporary_for(pdf_final)
             started = time.perf_counter()
             if progress:
                 progress("pdf", 0, 1)
-            report = write_pdf(scene, pdf_temp, colours, options)
+            report = write_pdf(scene, pdf_temp, colours, options, images=images)
             if progress:
                 progress("pdf", 1, 1)
             written.append((pdf_final, "pdf", None, time.perf_counter() - started))
-        png_temp = jpeg_temp = None
+
+        if raster_from_pdf:
+            write_print_pdf()
         if output.png or want_jpeg:
             started = time.perf_counter()
             canvas = None
@@ -222,11 +243,11 @@ def render(
                 canvas = JpegCanvas(*png_size(scene, dpi), dpi)  # refuses a size JPEG cannot hold, before drawing
             if output.png:
                 png_temp = outputs.temporary_for(png_final)
-            # The PNG and JPEG are for screens: drawn from sRGB design colours, never from CMYK numbers.
             raster_source = pdf_temp
-            if raster_source is None or options.is_print or options.scale != 1 or options.marks:
+            if not raster_from_pdf:
                 raster_source = outputs.temporary_for(out_dir / f"{stem}.screen.pdf", keep=False)
                 write_pdf(scene, raster_source, colours, replace(SCREEN, image_dpi=dpi), preview=True)
+            assert raster_source is not None
             if png_temp is not None:
                 pixels = write_png(
                     raster_source,
@@ -238,6 +259,7 @@ def render(
                     strip_sink=canvas.add if canvas is not None else None,
                 )
                 written.append((png_final, "png", pixels, time.perf_counter() - started))
+                release_freed_memory()  # pdfium's and the compressors' buffers, before the print PDF
             if canvas is not None and jpeg_temp is not None:
                 if png_temp is not None:  # the PNG's time includes the drawing: this is the encoding
                     started = time.perf_counter()
@@ -245,6 +267,9 @@ def render(
                     canvas.draw(raster_source, scene)
                 pixels = canvas.save(jpeg_temp)
                 written.append((jpeg_final, "jpeg", pixels, time.perf_counter() - started))
+        if images is not None:
+            _give_back(turns, turn)
+            write_print_pdf()
         checked = check_files(
             loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN, jpeg=jpeg_temp
         )
@@ -252,7 +277,16 @@ def render(
         if has_errors(checked.findings) and not force:
             raise PreflightFailed(findings)
         outputs.commit()
+    order = ("pdf", "png", "jpeg")  # as they are listed, whichever was drawn first
     files = [
-        WrittenFile(final, kind, final.stat().st_size, pixels, seconds) for final, kind, pixels, seconds in written
+        WrittenFile(final, kind, final.stat().st_size, pixels, seconds)
+        for final, kind, pixels, seconds in sorted(written, key=lambda entry: order.index(entry[1]))
     ]
     return RenderResult(loaded, scene, findings, files, report, checked.max_ink)
+
+
+def _give_back(turns: threading.Semaphore, held: list[bool]) -> None:
+    """Release the render's own turn at the image threads, once."""
+    if held[0]:
+        held[0] = False
+        turns.release()

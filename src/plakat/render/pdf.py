@@ -24,11 +24,11 @@ import contextlib
 import datetime
 import functools
 import hashlib
-import io
 import itertools
 import math
 import os
 import tempfile
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,6 +41,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import __version__
+from ..assets import ImageInfo
 from ..cms import DEFAULT_PROFILE, ColourManager, PrintImage, load_output_profile
 from ..color import Color
 from ..delivery import (
@@ -54,6 +55,7 @@ from ..delivery import (
 )
 from ..errors import AssetError
 from ..logos import LogoProblem, pdf_logo_extent, pdf_logo_form, recoloured_svg
+from ..memory import release_freed_memory
 from ..pdfobjects import embedded_font_file, operations, resources
 from ..scene import MAX_REDUCTION, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
@@ -220,19 +222,26 @@ def write_pdf(
     options: PdfOptions | None = None,
     *,
     preview: bool = False,
+    images: PreparedImages | None = None,
 ) -> PdfReport:
     """Draw ``scene`` into ``target``. ``preview`` marks a file that stays on this machine (a
     preflight scratch file, the source of a PNG), which may carry fonts whose licence forbids
-    embedding in a file that is passed on."""
+    embedding in a file that is passed on. ``images``: the scene's images already being prepared
+    for these ``options`` (else they are prepared here)."""
     options = options or PdfOptions()
     colours = colours or default_colours()
     geometry = PageGeometry(scene, options.scale, options.marks)
     text = _Text(scene, preview)
-    with tempfile.TemporaryDirectory(prefix="plakat-pdf-") as scratch, _plain_streams():
-        sources = _image_sources(scene, colours, options, Path(scratch))
-        buffer = io.BytesIO()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_plain_streams())
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plakat-pdf-")))
+        if images is None:
+            images = stack.enter_context(PreparedImages(scene, colours, options, scratch))
+        sources = images.sources()
+        # drawn into a file, not memory: pikepdf then copies the images' data from it as it saves
+        drawn = scratch / "drawn.pdf"
         canvas = Canvas(
-            buffer,
+            str(drawn),
             pagesize=(geometry.width, geometry.height),
             invariant=1,
             pageCompression=1,
@@ -258,7 +267,9 @@ def write_pdf(
             _crop_marks(canvas, geometry, options.is_print)
         canvas.showPage()
         canvas.save()
-    _finish(buffer.getvalue(), target, scene, options, geometry, colours, text, pdf_logos, painter.recolour)
+        recolour = painter.recolour
+        del canvas, painter  # reportlab's document holds every image's data until it is dropped
+        _finish(drawn, target, scene, options, geometry, colours, text, pdf_logos, recolour)
     unit_mm = geometry.emu_per_unit / EMU_PER_MM
     return PdfReport(
         options.standard,
@@ -269,46 +280,75 @@ def write_pdf(
     )
 
 
-def _image_sources(
-    scene: Scene, colours: ColourManager, options: PdfOptions, scratch: Path
-) -> dict[tuple[Path, int], object]:
-    """What to hand reportlab for each image file.
+class PreparedImages:
+    """The images of a scene made ready for one PDF with ``options``: converted to the output
+    profile for print (see :meth:`ColourManager.print_image`), or for a screen PDF decoded smaller
+    where its PNG needs fewer pixels. The work starts at once on two threads (littleCMS, the JPEG
+    codec and numpy release the GIL), so a caller can do other work meanwhile and hand this to
+    :func:`write_pdf`; files it makes are kept in ``scratch`` until the PDF is written.
 
-    Conversions run on two threads: littleCMS, the JPEG codec and numpy release the GIL.
-    """
-    placed = scene.of_type(PlacedImage)
-    wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in placed))
-    infos = {item.image.path: item.image for item in placed}
-    # an image placed twice for a PNG is embedded for the sharper of its places
-    screen_reduction: dict[tuple[Path, int], int] = {}
-    if options.image_dpi:
-        for item in placed:
-            key = (item.image.path, item.reduction)
-            screen_reduction[key] = min(screen_reduction.get(key, MAX_REDUCTION), _screen_reduction(item, options))
+    ``turns``, when given, is acquired for each image's preparation: a caller that holds one of its
+    permits leaves the other threads fewer cores (and less memory) until it releases it. Leaving
+    the ``with`` block cancels what has not started."""
 
-    def prepare(number: int, wanted_image: tuple[Path, int]):
-        path, reduction = wanted_image
-        try:
-            if options.is_print:
-                converted: PrintImage = colours.print_image(path, scratch, reduction, options.jpeg_quality)
-                return str(converted.path)
-            reduction = screen_reduction.get(wanted_image, reduction)
-            info = infos[path]
-            if info.embeds_unchanged and reduction == 1:
-                return str(path)
-            image = colours.screen_image(path, reduction)
-            if info.format == "JPEG":
-                # a photo smaller for the PNG: JPEG again at a quality no screen shows, without
-                # chroma subsampling, instead of reportlab's far slower and larger Flate
-                smaller = scratch / f"screen-{number}.jpg"
-                image.save(smaller, "JPEG", quality=95, subsampling=0)
-                return str(smaller)
-            return ImageReader(image)
-        except (OSError, ValueError) as error:
-            raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
+    def __init__(
+        self,
+        scene: Scene,
+        colours: ColourManager,
+        options: PdfOptions,
+        scratch: Path,
+        turns: threading.Semaphore | None = None,
+    ):
+        placed = scene.of_type(PlacedImage)
+        wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in placed))
+        infos = {item.image.path: item.image for item in placed}
+        # an image placed twice for a PNG is embedded for the sharper of its places
+        smaller: dict[tuple[Path, int], int] = {}
+        if options.image_dpi:
+            for item in placed:
+                key = (item.image.path, item.reduction)
+                smaller[key] = min(smaller.get(key, MAX_REDUCTION), _screen_reduction(item, options))
 
-    with ThreadPoolExecutor(max_workers=min(2, max(1, len(wanted)))) as pool:
-        return dict(zip(wanted, pool.map(prepare, range(len(wanted)), wanted)))
+        def prepare(number: int, key: tuple[Path, int]) -> object:
+            with turns if turns is not None else contextlib.nullcontext():
+                return _prepare_image(colours, options, scratch, number, infos[key[0]], smaller.get(key, key[1]))
+
+        self._pool = ThreadPoolExecutor(max_workers=min(2, max(1, len(wanted))), thread_name_prefix="plakat-image")
+        self._pending = {key: self._pool.submit(prepare, number, key) for number, key in enumerate(wanted)}
+
+    def sources(self) -> dict[tuple[Path, int], object]:
+        """What to hand reportlab for each (image, reduction) of the scene, once all are ready."""
+        ready = {key: future.result() for key, future in self._pending.items()}
+        release_freed_memory()  # the conversions' full-size buffers, before the PDF is assembled
+        return ready
+
+    def __enter__(self) -> PreparedImages:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepare_image(
+    colours: ColourManager, options: PdfOptions, scratch: Path, number: int, info: ImageInfo, reduction: int
+) -> object:
+    path = info.path
+    try:
+        if options.is_print:
+            converted: PrintImage = colours.print_image(path, scratch, reduction, options.jpeg_quality)
+            return str(converted.path)
+        if info.embeds_unchanged and reduction == 1:
+            return str(path)
+        image = colours.screen_image(path, reduction)
+        if info.format == "JPEG":
+            # a photo made smaller for the PNG: JPEG again, at a quality no screen shows and without
+            # chroma subsampling, instead of reportlab's far slower and larger Flate
+            smaller = scratch / f"screen-{number}.jpg"
+            image.save(smaller, "JPEG", quality=95, subsampling=0)
+            return str(smaller)
+        return ImageReader(image)
+    except (OSError, ValueError) as error:
+        raise AssetError(f"{path} cannot be decoded ({error}): export it again") from None
 
 
 def _screen_reduction(item: PlacedImage, options: PdfOptions) -> int:
@@ -483,7 +523,7 @@ def _pdf_date(moment: datetime.datetime) -> str:
 
 
 def _finish(
-    raw: bytes,
+    drawn: Path,
     target: Path,
     scene: Scene,
     options: PdfOptions,
@@ -501,7 +541,7 @@ def _finish(
         f"{scene.format_name or 'custom'} {scene.width / EMU_PER_MM:g} x {scene.height / EMU_PER_MM:g} mm, "
         f"bleed {scene.bleed / EMU_PER_MM:g} mm, scale 1:{options.scale}"
     )
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
+    with pikepdf.open(drawn) as pdf:
         page = pdf.pages[0].obj
         _name_images_by_content(pdf, page)
         _add_pdf_logos(pdf, page, pdf_logos or {}, recolour)
