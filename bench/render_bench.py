@@ -19,8 +19,11 @@ A full default run takes about 11 minutes on 2 cores, about 17 with --before.
 2. Renders: `plakat.pipeline.render(layout, out, png_dpi=dpi)` with PLAKAT_CACHE_DIR set to an empty
    folder for each run (cold: every portrait converted to CMYK again) or to one filled once by an
    untimed render at the same dpi, which also warms the page cache (warm). Reported apart: the
-   print PDF (the write_pdf call whose options are not the screen ones), the PNG (write_png), the
-   whole render inside the process, the whole command, peak RSS, the PDF's and the PNG's size.
+   print PDF's write_pdf call inside the render (the portraits' conversion starts before it, beside
+   the PNG, so it shows only what is left of it), the PNG (write_png), the whole render inside the
+   process, the whole command, peak RSS, the PDF's and the PNG's size.
+   And the PDF/X-4 alone: the scene built untimed, then write_pdf of the print file timed, its
+   image conversions included and nothing beside them, cold and warm (the same for every dpi).
 3. Floor: only compressing the PNG's pixels, as bench/png_bench.py does it (the same filtered rows,
    deflate library, level, pieces and threads); the PNG's time is given as a multiple of it.
 4. Baseline "plain conversion": what converting the layout's portraits to CMYK costs with nothing
@@ -101,6 +104,24 @@ def child_render(args: dict) -> dict:
     return {"render": seconds, "pdf": printed[0] if printed else None, "pdf_calls": pdf_calls,
             "png": png_calls[0] if png_calls else None, "pdf_bytes": sizes.get("pdf"),
             "png_bytes": sizes.get("png"), "png_pixels": pixels, "plakat": str(Path(plakat.__file__).parent)}
+
+
+def child_print(args: dict) -> dict:
+    """The print file alone: the scene built untimed, then write_pdf with the layout's print options
+    timed, its image conversions included (nothing else runs beside them)."""
+    import plakat
+    from plakat.delivery import pdf_options
+    from plakat.pipeline import build
+    from plakat.render.pdf import write_pdf
+
+    built = build(Path(args["layout"]))
+    options = pdf_options(built.layout.spec)
+    colours = built.colours(options)
+    target = Path(args["out"]) / "print.pdf"
+    started = time.perf_counter()
+    write_pdf(built.scene, target, colours, options)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": target.stat().st_size, "plakat": str(Path(plakat.__file__).parent)}
 
 
 def child_baseline(args: dict) -> dict:
@@ -201,7 +222,7 @@ def child_floor_plakat_level(args: dict) -> dict:
     return {**child_floor({**args, "level": level}), "level": level}
 
 
-CHILDREN = {"render": child_render, "baseline": child_baseline, "prepare": child_prepare,
+CHILDREN = {"render": child_render, "print": child_print, "baseline": child_baseline, "prepare": child_prepare,
             "floor": child_floor_plakat_level, "photos": child_photos, "make_huge": child_make_huge}
 
 
@@ -334,6 +355,29 @@ class Bench:
                 shutil.rmtree(cache, ignore_errors=True)
             pdf.unlink(missing_ok=True)
 
+    def print_alone(self, name: str, layout: Path) -> None:
+        """The PDF/X-4 alone, cold and warm, with each code (independent of the PNG's dpi)."""
+        states = [state for state in ("cold", "warm") if state not in self.options.skip]
+        warm_caches = {}
+        for code in self.codes:
+            warm_caches[code] = self.fresh(f"cache-{code}")
+            out = self.fresh("print")
+            run_child("print", {"layout": str(layout), "out": str(out)}, self.codes[code], warm_caches[code])
+            shutil.rmtree(out, ignore_errors=True)
+        for run in range(self.options.runs):
+            for state in states:
+                for code in self.codes:
+                    progress(f"{name}, PDF/X-4 alone, {state}, {code}: run {run + 1} of {self.options.runs}")
+                    cache = warm_caches[code] if state == "warm" else self.fresh(f"cache-{code}")
+                    out = self.fresh("print")
+                    result = run_child("print", {"layout": str(layout), "out": str(out)}, self.codes[code], cache)
+                    shutil.rmtree(out, ignore_errors=True)
+                    if state == "cold":
+                        shutil.rmtree(cache, ignore_errors=True)
+                    self.record("print", result, code=code, set=name, cache=state, run=run)
+        for cache in warm_caches.values():
+            shutil.rmtree(cache, ignore_errors=True)
+
     def floor(self, name: str, layout: Path, dpi: float, pdf: Path) -> None:
         if not pdf.exists():
             progress(f"{name}, {dpi:g} dpi: no screen PDF, no floor")
@@ -405,6 +449,7 @@ def main() -> None:
             if "photo" in options.sets:
                 layouts["photo"] = photo
         for name, layout in layouts.items():
+            bench.print_alone(name, layout)
             bench.run_set(name, layout)
             if "baseline" not in options.skip:
                 bench.baseline(name, layout)
@@ -456,7 +501,7 @@ def report(results: list[dict], codes: list[str], options: argparse.Namespace) -
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [f"Machine: {machine()}{deflate}; median (min-max) of {options.runs} runs, each in a fresh process "
              f"(its peak RSS includes the benchmark's own {parent:.0f} MiB, which Linux carries into a child).", "",
-             "| portraits | cache | dpi | PDF/X-4 s | PNG s | PNG / floor | render s | command s | "
+             "| portraits | cache | dpi | PDF/X-4 in the render s | PNG s | PNG / floor | render s | command s | "
              "peak RSS MiB | PDF MB | PNG MB |",
              "|---|---|---:|---|---|---:|---|---|---:|---:|---:|"]
     floors = {(name, dpi): median_of(ok(results, kind="floor", set=name, dpi=dpi), "seconds")
@@ -479,6 +524,20 @@ def report(results: list[dict], codes: list[str], options: argparse.Namespace) -
                         f"{timing([r['png'] for r in runs])} | {ratio} | {timing([r['render'] for r in runs])} | "
                         f"{timing([r['wall'] for r in runs])} | {median_of(runs, 'peak'):.0f} | "
                         f"{megabytes(median_of(runs, 'pdf_bytes'))} | {megabytes(median_of(runs, 'png_bytes'))} |")
+    lines += ["", "PDF/X-4 alone: write_pdf of the print file from a built scene, its image conversions "
+              "included, nothing else running.", "",
+              "| portraits | cache | PDF/X-4 s | peak RSS MiB | PDF MB |", "|---|---|---|---:|---:|"]
+    for name in options.sets:
+        for state in states:
+            for code in codes:
+                label = name if code == TODAY else f"{name} @ {code}"
+                labels = {"kind": "print", "code": code, "set": name, "cache": state}
+                runs = ok(results, **labels)
+                if not runs:
+                    lines.append(f"| {label} | {state} | failed: {failure(results, **labels)} | | |")
+                    continue
+                lines.append(f"| {label} | {state} | {timing([r['seconds'] for r in runs])} | "
+                             f"{median_of(runs, 'peak'):.0f} | {megabytes(median_of(runs, 'bytes'))} |")
     if "floor" not in options.skip:
         threads = f"{floor_run['workers']} threads" if floor_run else "plakat's threads"
         lines += ["", f"Floor: deflate only, {threads}, the PNG's filtered pixels.", "",
@@ -534,14 +593,13 @@ def summary(results: list[dict], codes: list[str], options: argparse.Namespace) 
                      f"({baseline:.2f} s).")
     for code in codes[1:]:
         for name in options.sets:
-            for dpi in options.dpi:
-                today = median_of(ok(results, kind="render", code=TODAY, set=name, cache="cold", dpi=dpi), "pdf")
-                before = median_of(ok(results, kind="render", code=code, set=name, cache="cold", dpi=dpi), "pdf")
-                if today and before:
-                    lines.append(f"- Cold PDF/X-4, {name}, {dpi:g} dpi: {today:.2f} s today, {before:.2f} s at "
-                                 f"{code} ({today / before:.2f} x).")
+            today = median_of(ok(results, kind="print", code=TODAY, set=name, cache="cold"), "seconds")
+            before = median_of(ok(results, kind="print", code=code, set=name, cache="cold"), "seconds")
+            if today and before:
+                lines.append(f"- Cold PDF/X-4 alone, {name}: {today:.2f} s today, {before:.2f} s at "
+                             f"{code} ({today / before:.2f} x).")
     # plakat's renders only: the floor holds all filtered pixels in memory at once, by design
-    renders = [r for r in results if "error" not in r and r["kind"] in ("render", "huge")]
+    renders = [r for r in results if "error" not in r and r["kind"] in ("render", "huge", "print")]
     if renders:
         top = max(renders, key=lambda r: r["peak"])
         where = ", ".join(str(top[k]) if k != "dpi" else f"{top[k]:g} dpi"
@@ -550,13 +608,13 @@ def summary(results: list[dict], codes: list[str], options: argparse.Namespace) 
             where = f"100 Mpx portrait, {where}"
         verdict = "within" if top["peak"] <= RSS_BOUND_MIB else "OVER"
         lines.append(f"- Peak RSS over all renders: {top['peak']:.0f} MiB ({where}), {verdict} {RSS_BOUND_MIB} MiB.")
-    warm = [(median_of(ok(results, kind="render", code=TODAY, set=name, cache="warm", dpi=dpi), "pdf"), name, dpi)
-            for name in options.sets for dpi in options.dpi]
+    warm = [(median_of(ok(results, kind="print", code=TODAY, set=name, cache="warm"), "seconds"), name)
+            for name in options.sets]
     warm = [w for w in warm if w[0] is not None]
     if warm:
-        slowest, name, dpi = max(warm)
+        slowest, name = max(warm)
         verdict = "within" if slowest <= WARM_PDF_BOUND_S else "OVER"
-        lines.append(f"- Warm PDF/X-4, slowest median: {slowest:.2f} s ({name}, {dpi:g} dpi), {verdict} "
+        lines.append(f"- Warm PDF/X-4 alone, slowest median: {slowest:.2f} s ({name}), {verdict} "
                      f"{WARM_PDF_BOUND_S:g} s.")
     return lines
 

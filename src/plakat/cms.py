@@ -96,6 +96,21 @@ class PrintImage:
     max_ink: float  # percent
 
 
+# How far below the ink limit a photo's darkest pixel must stay for its JPEG to be trusted without
+# decoding it again: twice the largest rise of any pixel's total ink that compression caused at
+# that quality, measured on the shipped illustrated stand-ins (hard edges, the worst case) and nine
+# camera-like photos (bench/jpeg_overshoot.py: at most 20 points at quality 90, 43 at 75). Below
+# quality 75 every image is decoded again; so is every image that was not a JPEG (logos, graphics).
+_JPEG_INK_MARGINS = ((90, 40.0), (75, 90.0))
+JPEG_START = b"\xff\xd8\xff"  # a JPEG file's first bytes
+
+
+def jpeg_ink_margin(quality: int) -> float | None:
+    """Percentage points of total ink that a JPEG of ``quality`` is trusted not to add to a photo's
+    darkest pixel; None: decode it and measure."""
+    return next((margin for lowest, margin in _JPEG_INK_MARGINS if quality >= lowest), None)
+
+
 def ink_totals(pixels: np.ndarray) -> np.ndarray:
     """C+M+Y+K of every pixel of contiguous CMYK ``pixels`` (0..1020, flat). Each pixel's four bytes
     are read as one 32-bit word and added in two halves: two passes over the words instead of
@@ -267,7 +282,9 @@ class ColourManager:
             in_mode,
             out_mode,
             renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+            # NOCACHE: littleCMS otherwise compares every pixel with the one before to reuse its
+            # result, which a photo's grain never lets it do (the same pixels out, 7 % faster)
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION | ImageCms.Flags.NOCACHE,
         )
 
     # --- colours ---------------------------------------------------------------------------------
@@ -324,11 +341,13 @@ class ColourManager:
             if found is not None:
                 hit, label = found
                 return PrintImage(hit, int(label.lstrip("_")) / 10)
-        jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction, quality)
+        jpeg, highest = self._convert_for_print(io.BytesIO(source), reduction, quality, source[:3] == JPEG_START)
         ink = round(highest * 10)
         return PrintImage(cache.store(folder, key, f"_{ink}", jpeg, ".jpg", scratch), ink / 10)
 
-    def _convert_for_print(self, path, reduction: int, quality: int = DEFAULT_JPEG_QUALITY) -> tuple[bytes, float]:
+    def _convert_for_print(
+        self, path, reduction: int, quality: int = DEFAULT_JPEG_QUALITY, from_jpeg: bool = False
+    ) -> tuple[bytes, float]:
         image, icc = open_upright(path, reduction)
         own = _embedded(icc, image.mode)
         transform: ImageCms.ImageCmsTransform | None = None
@@ -351,16 +370,20 @@ class ColourManager:
             transform.apply(image, converted)
         del image
         # JPEG's rounding lifts a few edge pixels over the limit it was given: measure the decoded
-        # file, and limit again with the overshoot taken off until every pixel holds.
-        target = self.max_ink
+        # file, and limit again with the overshoot taken off until every pixel holds. A photo whose
+        # darkest pixel stays far enough below the limit cannot get there: it is not decoded again.
+        target, margin = self.max_ink, jpeg_ink_margin(quality) if from_jpeg else None
         for _attempt in range(6):
-            limit_ink(pixels, target)
+            highest = limit_ink(pixels, target)
             buffer = io.BytesIO()
             converted.save(buffer, "JPEG", quality=quality, optimize=False)
+            if margin is not None and highest <= self.max_ink - margin:
+                break
             highest = jpeg_total_ink_max(buffer.getvalue())
             if highest <= self.max_ink:
                 break
-            target -= highest - self.max_ink + 0.5
+            # limiting again re-quantises the edges: lower the target by twice the overshoot
+            target -= 2 * (highest - self.max_ink) + 0.5
         return buffer.getvalue(), highest
 
     def screen_image(self, path: Path, reduction: int = 1) -> Image.Image:
