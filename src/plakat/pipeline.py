@@ -167,6 +167,12 @@ def proof(
     return target, findings
 
 
+# A PNG (or JPEG) larger than this many bytes of pixels is drawn before the portraits' conversion
+# for print starts, not beside it: so large a picture needs the photos at full size in pdfium
+# (the 18/1 at 100 dpi and more), and both at once would pass 400 MB.
+OVERLAP_RASTER_BYTES = 128 << 20
+
+
 def render(
     path: Path,
     out_dir: Path,
@@ -205,7 +211,10 @@ def render(
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
     with tempfile.TemporaryDirectory(prefix="plakat-images-") as scratch, ExitStack() as stack:
         images, turns, turn = None, threading.Semaphore(2), [False]
-        if writes_pdf(loaded.spec) and not raster_from_pdf:
+        print_after_raster = writes_pdf(loaded.spec) and not raster_from_pdf
+        raster_width, raster_height = png_size(scene, dpi)
+        small_raster = not (output.png or want_jpeg) or 3 * raster_width * raster_height <= OVERLAP_RASTER_BYTES
+        if print_after_raster and small_raster:
             # The portraits' conversion for print starts now, on one core while the scene's checks
             # and the screen side (PNG, JPEG) use the other, on both once the PNG is written.
             turns.acquire()
@@ -267,7 +276,9 @@ def render(
                     canvas.draw(raster_source, scene)
                 pixels = canvas.save(jpeg_temp)
                 written.append((jpeg_final, "jpeg", pixels, time.perf_counter() - started))
-        if images is not None:
+        if print_after_raster:
+            if images is None:
+                images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch)))
             _give_back(turns, turn)
             write_print_pdf()
         checked = check_files(
