@@ -44,7 +44,7 @@ from .memory import release_freed_memory
 from .output import AtomicOutputs, remove_debris
 from .preflight import check_files, check_scene
 from .render.jpeg import JpegCanvas
-from .render.pdf import PreparedImages, write_pdf
+from .render.pdf import IMAGE_THREADS, PreparedImages, write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, png_size, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
@@ -210,14 +210,15 @@ def render(
     raster_from_pdf = writes_pdf(loaded.spec) and not (options.is_print or options.scale != 1 or options.marks)
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
     with tempfile.TemporaryDirectory(prefix="plakat-images-") as scratch, ExitStack() as stack:
-        images, turns, turn = None, threading.Semaphore(2), [False]
+        images, turns, turn = None, threading.Semaphore(IMAGE_THREADS), [False]
         print_after_raster = writes_pdf(loaded.spec) and not raster_from_pdf
         raster_width, raster_height = png_size(scene, dpi)
         small_raster = not (output.png or want_jpeg) or 3 * raster_width * raster_height <= OVERLAP_RASTER_BYTES
         if print_after_raster and small_raster:
-            # The portraits' conversion for print starts now, on one core while the scene's checks
-            # and the screen side (PNG, JPEG) use the other, on both once the PNG is written.
-            turns.acquire()
+            # The portraits' conversion for print starts now, one at a time while the scene's checks
+            # and the screen side (PNG, JPEG) use the other core, on all threads once the PNG is written.
+            for _ in range(IMAGE_THREADS - 1):
+                turns.acquire()
             turn[0] = True
             images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch), turns))
             stack.callback(_give_back, turns, turn)  # before the images' exit, which waits for them
@@ -297,7 +298,7 @@ def render(
 
 
 def _give_back(turns: threading.Semaphore, held: list[bool]) -> None:
-    """Release the render's own turn at the image threads, once."""
+    """Release the render's own turns at the image threads, once."""
     if held[0]:
         held[0] = False
-        turns.release()
+        turns.release(IMAGE_THREADS - 1)

@@ -59,7 +59,7 @@ from ..memory import release_freed_memory
 from ..pdfobjects import embedded_font_file, operations, resources
 from ..scene import MAX_REDUCTION, Fill, PlacedImage, PlacedVector, QrCode, Rect, Scene, TextLine
 from ..units import EMU_PER_MM, EMU_PER_PT, mm
-from .pdffonts import FontProgram, PlacedGlyph, embed, show_glyphs
+from .pdffonts import FontProgram, PlacedGlyph, embed, prepare_subset, show_glyphs
 
 FIXED_EPOCH = 946684800  # 2000-01-01, when SOURCE_DATE_EPOCH is not set
 
@@ -119,6 +119,12 @@ class _Text:
             ]
             drawn.append(show_glyphs(self.resource_of[path], size, placed, self.programs[path]))
         return "\n".join(drawn)
+
+    def prepare_subsets(self) -> None:
+        """Make the font subsets :meth:`embed` will need for the operators made so far, ahead of time."""
+        for path, texts in self.glyph_texts.items():
+            if texts:
+                prepare_subset(self.programs[path], texts)
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         fonts = {}
@@ -237,7 +243,9 @@ def write_pdf(
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plakat-pdf-")))
         if images is None:
             images = stack.enter_context(PreparedImages(scene, colours, options, scratch))
-        sources = images.sources()
+        # the text's work (glyph runs, font subsets) is done while the images are still being made
+        operators = {id(item): text.operators(item, geometry) for item in scene.of_type(TextLine)}
+        text.prepare_subsets()
         # drawn into a file, not memory: pikepdf then copies the images' data from it as it saves
         drawn = scratch / "drawn.pdf"
         canvas = Canvas(
@@ -255,10 +263,10 @@ def write_pdf(
                 painter.fill(item.color)
                 canvas.rect(*geometry.rect(item.rect), stroke=0, fill=1)
             elif isinstance(item, PlacedImage):
-                _image(canvas, geometry, item, sources[(item.image.path, item.reduction)])
+                _image(canvas, geometry, item, images.source((item.image.path, item.reduction)))
             elif isinstance(item, TextLine):
                 painter.fill(item.color)
-                canvas.addLiteral(text.operators(item, geometry))
+                canvas.addLiteral(operators[id(item)])
             elif isinstance(item, QrCode):
                 _qr_code(canvas, geometry, painter, item)
             elif isinstance(item, PlacedVector):
@@ -280,12 +288,18 @@ def write_pdf(
     )
 
 
+# Three threads for two cores: Pillow's JPEG encoder holds the GIL, so with two one core idles
+# while a thread encodes; a third keeps littleCMS busy meanwhile (the PDF/X-4 alone of nine photos:
+# 2.5 s instead of 3.0 s, medians of three).
+IMAGE_THREADS = 3
+
+
 class PreparedImages:
     """The images of a scene made ready for one PDF with ``options``: converted to the output
     profile for print (see :meth:`ColourManager.print_image`), or for a screen PDF decoded smaller
-    where its PNG needs fewer pixels. The work starts at once on two threads (littleCMS, the JPEG
-    codec and numpy release the GIL), so a caller can do other work meanwhile and hand this to
-    :func:`write_pdf`; files it makes are kept in ``scratch`` until the PDF is written.
+    where its PNG needs fewer pixels. The work starts at once on IMAGE_THREADS threads (littleCMS,
+    the JPEG decoder and numpy release the GIL), so a caller can do other work meanwhile and hand
+    this to :func:`write_pdf`; files it makes are kept in ``scratch`` until the PDF is written.
 
     ``turns``, when given, is acquired for each image's preparation: a caller that holds one of its
     permits leaves the other threads fewer cores (and less memory) until it releases it. Leaving
@@ -313,13 +327,18 @@ class PreparedImages:
             with turns if turns is not None else contextlib.nullcontext():
                 return _prepare_image(colours, options, scratch, number, infos[key[0]], smaller.get(key, key[1]))
 
-        self._pool = ThreadPoolExecutor(max_workers=min(2, max(1, len(wanted))), thread_name_prefix="plakat-image")
+        self._pool = ThreadPoolExecutor(
+            max_workers=min(IMAGE_THREADS, max(1, len(wanted))), thread_name_prefix="plakat-image"
+        )
         self._pending = {key: self._pool.submit(prepare, number, key) for number, key in enumerate(wanted)}
+        self._fetched: set[tuple[Path, int]] = set()
 
-    def sources(self) -> dict[tuple[Path, int], object]:
-        """What to hand reportlab for each (image, reduction) of the scene, once all are ready."""
-        ready = {key: future.result() for key, future in self._pending.items()}
-        release_freed_memory()  # the conversions' full-size buffers, before the PDF is assembled
+    def source(self, key: tuple[Path, int]) -> object:
+        """What to hand reportlab for one (image, reduction) of the scene, once it is ready."""
+        ready = self._pending[key].result()
+        self._fetched.add(key)
+        if len(self._fetched) == len(self._pending):
+            release_freed_memory()  # the conversions' full-size buffers, before the PDF is assembled
         return ready
 
     def __enter__(self) -> PreparedImages:

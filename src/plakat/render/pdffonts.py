@@ -247,6 +247,13 @@ def embed(
     return pdf.make_indirect(font)
 
 
+def prepare_subset(program: FontProgram, glyph_texts: Mapping[int, str]) -> None:
+    """Make the subset :func:`embed` will make for these glyphs now (it is remembered), where the
+    font may be subset: so a caller can do it while other work waits."""
+    if program.subsetting_allowed and all(0 <= gid < program.glyph_count for gid in glyph_texts):
+        _subset(program, sorted(glyph_texts))
+
+
 def _subset(program: FontProgram, gids: Sequence[int]) -> bytes:
     return _subset_of(program.data, tuple(gids))
 
