@@ -438,12 +438,23 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every raw result to this file")
     parser.add_argument("--photo", type=Path, help="a folder made by bench/photo_portraits.py, reused")
     parser.add_argument("--before", metavar="REV", help="also measure the plakat source of this git revision")
+    parser.add_argument("--report", type=Path, metavar="JSON", help="print the tables of a --json file again")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         mode, args = options.child
         result = CHILDREN[mode](json.loads(args))
         print(json.dumps({**result, "hwm": own_peak_mib()}))
+        return
+    if options.report:
+        saved = json.loads(options.report.read_text())
+        codes = list(saved["codes"])
+        options.dpi = sorted({r["dpi"] for r in saved["results"] if r["kind"] == "render"})
+        options.sets = [name for name in SETS if any(r.get("set") == name for r in saved["results"])]
+        options.runs = 1 + max(r.get("run", 0) for r in saved["results"])
+        options.skip = [part for part in SKIPPABLE if not any(r["kind"] == part or r.get("cache") == part
+                                                              for r in saved["results"])]
+        print(report(saved["results"], codes, options, saved["machine"]))
         return
 
     began = time.perf_counter()
@@ -478,7 +489,7 @@ def main() -> None:
         options.json.write_text(json.dumps({"machine": machine(), "codes": {c: str(p) for c, p in codes.items()},
                                             "options": {k: str(v) for k, v in vars(options).items()},
                                             "minutes": minutes, "results": bench.results}, indent=1))
-    print(report(bench.results, list(codes), options))
+    print(report(bench.results, list(codes), options, machine()))
 
 
 # ---------------------------------------------------------------- report
@@ -509,11 +520,11 @@ def megabytes(value: float | None) -> str:
     return "" if value is None else f"{value / 1e6:.1f}"
 
 
-def report(results: list[dict], codes: list[str], options: argparse.Namespace) -> str:
+def report(results: list[dict], codes: list[str], options: argparse.Namespace, measured_on: str) -> str:
     states = [state for state in ("cold", "warm") if state not in options.skip]
     floor_run = next((r for r in results if r["kind"] == "floor" and "error" not in r), None)
     deflate = f"; deflate: {floor_run['backend']}, level {floor_run['level']}" if floor_run else ""
-    lines = [f"Machine: {machine()}{deflate}; median (min-max) of {options.runs} runs, each in a fresh process "
+    lines = [f"Machine: {measured_on}{deflate}; median (min-max) of {options.runs} runs, each in a fresh process "
              f"(peak RSS: the child's own high-water mark, VmHWM).", "",
              "| portraits | cache | dpi | PDF/X-4 in the render s | PNG s | PNG / floor | render s | command s | "
              "peak RSS MiB | PDF MB | PNG MB |",
@@ -612,16 +623,26 @@ def summary(results: list[dict], codes: list[str], options: argparse.Namespace) 
             if today and before:
                 lines.append(f"- Cold PDF/X-4 alone, {name}: {today:.2f} s today, {before:.2f} s at "
                              f"{code} ({today / before:.2f} x).")
+            dpi = min(options.dpi)
+            today = median_of(ok(results, kind="render", code=TODAY, set=name, cache="cold", dpi=dpi), "pdf")
+            before = median_of(ok(results, kind="render", code=code, set=name, cache="cold", dpi=dpi), "pdf")
+            if today and before:
+                lines.append(f"- Cold PDF/X-4 in the render, {name}, {dpi:g} dpi: {today:.2f} s today, "
+                             f"{before:.2f} s at {code} ({today / before:.2f} x).")
     # plakat's renders only: the floor holds all filtered pixels in memory at once, by design
-    renders = [r for r in results if "error" not in r and r["kind"] in ("render", "huge", "print")]
-    if renders:
+    for code in codes:
+        renders = [r for r in results if "error" not in r and r["kind"] in ("render", "huge", "print")
+                   and r["code"] == code]
+        if not renders:
+            continue
         top = max(renders, key=lambda r: r["peak"])
         where = ", ".join(str(top[k]) if k != "dpi" else f"{top[k]:g} dpi"
                           for k in ("code", "set", "cache", "dpi") if k in top)
         if top["kind"] == "huge":
             where = f"100 Mpx portrait, {where}"
         verdict = "within" if top["peak"] <= RSS_BOUND_MIB else "OVER"
-        lines.append(f"- Peak RSS over all renders: {top['peak']:.0f} MiB ({where}), {verdict} {RSS_BOUND_MIB} MiB.")
+        lines.append(f"- Peak RSS over all renders of {code}: {top['peak']:.0f} MiB ({where}), {verdict} "
+                     f"{RSS_BOUND_MIB} MiB.")
     warm = [(median_of(ok(results, kind="print", code=TODAY, set=name, cache="warm"), "seconds"), name)
             for name in options.sets]
     warm = [w for w in warm if w[0] is not None]
