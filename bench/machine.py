@@ -1,7 +1,9 @@
 """What a benchmark ran on, for the line above its table.
 
 In: nothing (reads /proc on Linux), or repeated measurements. Out: ``describe()``, e.g. "2 cores (AMD EPYC), 24 GiB RAM,
-Linux x86_64, Python 3.11.7"; a figure that cannot be read is "?".
+Linux x86_64, Python 3.11.7"; a figure that cannot be read is "?". ``own_peak_mib()``: the calling
+process's own peak resident memory (VmHWM), which a child reports because the ru_maxrss a parent
+gets from os.wait4 includes the parent's memory at the fork.
 """
 
 from __future__ import annotations
@@ -36,3 +38,15 @@ def describe() -> str:
 def spread(values: list[float]) -> tuple[float, float, float]:
     """Median, smallest and largest of a benchmark's repeated measurements."""
     return statistics.median(values), min(values), max(values)
+
+
+def own_peak_mib() -> float | None:
+    """This process's peak resident memory since it started (VmHWM), in MiB; None off Linux."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None

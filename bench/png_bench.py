@@ -6,8 +6,9 @@ Run from the repository root (after `pip install -e '.[bench]'`):
     python bench/png_bench.py --dpi 150 300 --runs 5 --skip typst naive
 
 Every measurement runs in a fresh subprocess; its time is taken inside it with time.perf_counter
-around the work only (imports and set-up excluded), its peak resident memory is the kernel's
-ru_maxrss of that subprocess (os.wait4). Medians over --runs runs are printed as a markdown table.
+around the work only (imports and set-up excluded), its peak resident memory is that subprocess's
+own high-water mark (VmHWM, reported by it as it ends). Medians over --runs runs are printed as a
+markdown table.
 
 1. plakat: `plakat.pipeline.render` of the layout (print PDF, screen PDF, PNG, preflight); the
    time is that of `write_png` alone, the PDF times are reported apart. The whole render, from
@@ -37,6 +38,7 @@ import time
 from pathlib import Path
 
 from machine import describe as machine  # bench/machine.py, beside this script
+from machine import own_peak_mib
 from machine import spread as describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +214,8 @@ def run_child_measured(mode: str, args: dict) -> dict:
         last = stderr.strip().splitlines()[-1:] or [f"exit {process.returncode}"]
         return {"error": last[0], "wall": wall, "peak": usage.ru_maxrss / 1024}
     result = json.loads(stdout.strip().splitlines()[-1])
-    result.update(wall=wall, peak=usage.ru_maxrss / 1024)
+    # the child's own high-water mark: ru_maxrss would add this parent's memory at the fork
+    result.update(wall=wall, peak=result.pop("hwm", None) or usage.ru_maxrss / 1024)
     return result
 
 
@@ -244,7 +247,7 @@ def main() -> None:
     options = parser.parse_args()
     if options.child:
         mode, args = options.child
-        print(json.dumps(CHILDREN[mode](json.loads(args))))
+        print(json.dumps({**CHILDREN[mode](json.loads(args)), "hwm": own_peak_mib()}))
         return
 
     from plakat.render import png

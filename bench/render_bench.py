@@ -54,7 +54,7 @@ import time
 from pathlib import Path
 
 from machine import describe as machine  # bench/machine.py, beside this script
-from machine import spread
+from machine import own_peak_mib, spread
 from png_bench import child_floor, child_prepare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,18 +255,6 @@ def run_child(mode: str, args: dict, source: Path | None = None, cache: Path | N
     # parent's that ru_maxrss carries over), else ru_maxrss
     result.update(wall=wall, peak=result.pop("hwm", None) or usage.ru_maxrss / 1024, maxrss=usage.ru_maxrss / 1024)
     return result
-
-
-def own_peak_mib() -> float | None:
-    """This process's peak resident memory since it started (VmHWM), in MiB; None off Linux."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def progress(message: str) -> None:
