@@ -7,7 +7,8 @@ table on stdout, one row per folder and quality:
 - **MB**: the nine converted CMYK JPEGs together, about the print PDF's size (the rest of the
   page is a few hundred kB);
 - **s**: the conversion as the PDF writer runs it (decode, colour conversion, ink limit, encode,
-  the ink check of the decoded file), summed over the images on one thread;
+  the ink check of the decoded file where the image comes near the limit), summed over the images
+  on one thread;
 - **PSNR**: of the decoded CMYK pixels against the same conversion saved at quality 100, per
   channel in dB; "worst" is the lowest of any channel of any image, "mean" the mean over all.
 
@@ -55,7 +56,7 @@ def measure(folder: Path, qualities: list[int], colours: ColourManager) -> list[
         reference_pixels = _decoded(reference)
         for quality in qualities:
             start = time.perf_counter()
-            jpeg, _ink = colours._convert_for_print(io.BytesIO(source), 1, quality)
+            jpeg, _ink = colours._convert_for_print(io.BytesIO(source), 1, quality, from_jpeg=True)
             seconds[quality] += time.perf_counter() - start
             sizes[quality] += len(jpeg)
             psnrs[quality] += _psnr(_decoded(jpeg), reference_pixels)
