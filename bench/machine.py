@@ -8,9 +8,14 @@ gets from os.wait4 includes the parent's memory at the fork.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 
@@ -50,3 +55,26 @@ def own_peak_mib() -> float | None:
     except OSError:
         pass
     return None
+
+
+def run_measured(script: str, mode: str, args: dict, env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run ``script --child MODE ARGS`` in a fresh process and reap it here, so that its own rusage
+    is known: the JSON result it prints last, with "wall" (its time from start to exit, s) and
+    "peak" (MiB: its own high-water mark when it reports one as "hwm", else the kernel's
+    ru_maxrss, which adds this process's memory at the fork); or {"error": its last line}."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, script, "--child", mode, json.dumps(args)],
+                                   stdout=out, stderr=err, cwd=cwd, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if code != 0:
+        last = stderr.strip().splitlines()[-1:] or [f"exit {code}"]
+        return {"error": last[0], "wall": wall, "peak": usage.ru_maxrss / 1024}
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result.update(wall=wall, peak=result.pop("hwm", None) or usage.ru_maxrss / 1024, maxrss=usage.ru_maxrss / 1024)
+    return result

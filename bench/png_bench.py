@@ -27,18 +27,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from machine import describe as machine  # bench/machine.py, beside this script
-from machine import own_peak_mib
+from machine import own_peak_mib, run_measured
 from machine import spread as describe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,32 +189,15 @@ def png_header_size(path: Path) -> list[int]:
     return list(struct.unpack(">II", header[16:24]))
 
 
-CHILDREN = {"plakat": child_plakat, "raster": child_raster, "naive": child_naive, "prepare": child_prepare, "floor": child_floor,
-            "typst": child_typst}
+CHILDREN = {"plakat": child_plakat, "raster": child_raster, "naive": child_naive, "prepare": child_prepare,
+            "floor": child_floor, "typst": child_typst}
 
 
 # ---------------------------------------------------------------- parent
 
 def run_child_measured(mode: str, args: dict) -> dict:
-    """One fresh subprocess, reaped here so that its own rusage is known: its result, its wall
-    time from start to exit and its peak RSS in MiB."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, __file__, "--child", mode, json.dumps(args)],
-                                   stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if process.returncode != 0:
-        last = stderr.strip().splitlines()[-1:] or [f"exit {process.returncode}"]
-        return {"error": last[0], "wall": wall, "peak": usage.ru_maxrss / 1024}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    # the child's own high-water mark: ru_maxrss would add this parent's memory at the fork
-    result.update(wall=wall, peak=result.pop("hwm", None) or usage.ru_maxrss / 1024)
-    return result
+    """One fresh subprocess: its result, its wall time from start to exit and its peak RSS in MiB."""
+    return run_measured(__file__, mode, args, cwd=ROOT)
 
 
 def typst_folder(layout: Path, folder: Path) -> None:
@@ -229,7 +210,8 @@ def typst_folder(layout: Path, folder: Path) -> None:
     for number, person in enumerate(data["people"][:9]):
         source = (layout.parent / person["portrait"]).resolve()
         shutil.copyfile(source, folder / f"p{number}{source.suffix}")
-        cells.append(f'  person("{person["name"]}", "{person["age"]}", "{person["role"]}", "p{number}{source.suffix}"),')
+        name, age, role = person["name"], person["age"], person["role"]
+        cells.append(f'  person("{name}", "{age}", "{role}", "p{number}{source.suffix}"),')
     emu_per_mm = 36000
     (folder / "poster.typ").write_text(TYPST_SOURCE.replace("{width}", f"{scene.width / emu_per_mm:g}")
                                        .replace("{height}", f"{scene.height / emu_per_mm:g}")

@@ -54,7 +54,7 @@ import time
 from pathlib import Path
 
 from machine import describe as machine  # bench/machine.py, beside this script
-from machine import own_peak_mib, spread
+from machine import own_peak_mib, run_measured, spread
 from png_bench import child_floor, child_prepare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,24 +237,7 @@ def run_child(mode: str, args: dict, source: Path | None = None, cache: Path | N
         env["PYTHONPATH"] = os.pathsep.join([str(source), *filter(None, [env.get("PYTHONPATH")])])
     if cache is not None:
         env["PLAKAT_CACHE_DIR"] = str(cache)
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, __file__, "--child", mode, json.dumps(args)],
-                                   stdout=out, stderr=err, cwd=ROOT, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if code != 0:
-        last = stderr.strip().splitlines()[-1:] or [f"exit {code}"]
-        return {"error": last[0], "wall": wall, "peak": usage.ru_maxrss / 1024}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    # the child's own high-water mark where Linux gives it (its memory since exec, without the
-    # parent's that ru_maxrss carries over), else ru_maxrss
-    result.update(wall=wall, peak=result.pop("hwm", None) or usage.ru_maxrss / 1024, maxrss=usage.ru_maxrss / 1024)
-    return result
+    return run_measured(__file__, mode, args, env, ROOT)
 
 
 def progress(message: str) -> None:

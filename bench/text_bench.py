@@ -6,8 +6,8 @@ Run from the repository root (after `pip install -e .`):
     python bench/text_bench.py --runs 5 --skip fonts
 
 Every measurement runs in a fresh subprocess; its time is taken inside it with time.perf_counter
-around the work only (imports and set-up excluded), its peak resident memory is the kernel's
-ru_maxrss of that subprocess (os.wait4), which includes the interpreter and the imports of what
+around the work only (imports and set-up excluded), its peak resident memory is that
+subprocess's own high-water mark (VmHWM), which includes the interpreter and the imports of what
 it measures. Medians over --runs runs are printed as a markdown table.
 
 1. layout: `plakat.pipeline.build` of the layout (spec, assets, scene: every line shaped, broken,
@@ -41,13 +41,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from machine import describe as describe_machine  # bench/machine.py, beside this script
+from machine import own_peak_mib, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("layout", "shaping", "pdf", "fonts")
@@ -324,27 +324,8 @@ CHILDREN = {
 
 
 def run_child_measured(mode: str, args: dict, env: dict | None = None) -> dict:
-    """One fresh subprocess, reaped here so that its own rusage is known: its result and its peak
-    RSS in MiB."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--child", mode, json.dumps(args)],
-            stdout=out,
-            stderr=err,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    if code != 0:
-        last = stderr.strip().splitlines()[-1:] or [f"exit {code}"]
-        return {"error": last[0], "peak": usage.ru_maxrss / 1024}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak"] = usage.ru_maxrss / 1024
-    return result
+    """One fresh subprocess: its result and its peak RSS in MiB."""
+    return run_measured(__file__, mode, args, {**os.environ, **(env or {})}, ROOT)
 
 
 def needed(mode: str, args: dict, env: dict | None = None) -> dict:
@@ -386,7 +367,7 @@ def main() -> None:
     options = parser.parse_args()
     if options.child:
         mode, args = options.child
-        print(json.dumps(CHILDREN[mode](json.loads(args))))
+        print(json.dumps({**CHILDREN[mode](json.loads(args)), "hwm": own_peak_mib()}))
         return
 
     layout = str(options.layout.resolve())
