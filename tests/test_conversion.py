@@ -31,6 +31,7 @@ from plakat.pipeline import build
 from plakat.render.pdf import write_pdf
 from plakat.scene import PlacedImage
 
+
 def test_ink_totals_are_the_plain_sums_of_the_four_inks():
     pixels = np.random.default_rng(1).integers(0, 256, (257, 301, 4), dtype=np.uint8)
     pixels[0, 0] = 255  # the largest total, 1020, must not wrap
@@ -141,3 +142,37 @@ def test_jpeg_total_ink_max_reads_what_was_saved():
     with Image.open(io.BytesIO(buffer.getvalue())) as image:
         expected = np.asarray(image, dtype=np.int64).sum(axis=2).max() / 255 * 100
     assert cms.jpeg_total_ink_max(buffer.getvalue()) == pytest.approx(expected)
+
+
+def test_a_small_png_is_drawn_beside_the_conversions_a_large_one_before_them(
+    one_portrait_poster, tmp_path, monkeypatch
+):
+    """The print conversions start beside a small PNG; a PNG over the limit is drawn alone first,
+    so the two peaks of memory never add up. Either way the files are the same, byte for byte."""
+    import plakat.pipeline as pipeline
+
+    events: list[str] = []
+    prepared, drawn = pipeline.PreparedImages, pipeline.write_png
+
+    class Recorded(prepared):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            events.append("conversions")
+            super().__init__(*args, **kwargs)
+
+    def recorded_png(*args, **kwargs):
+        events.append("png")
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "PreparedImages", Recorded)
+    monkeypatch.setattr(pipeline, "write_png", recorded_png)
+    monkeypatch.setenv("PLAKAT_CACHE_DIR", "off")
+    files = {}
+    for limit, order in ((128 << 20, ["conversions", "png"]), (0, ["png", "conversions"])):
+        events.clear()
+        monkeypatch.setattr(pipeline, "OVERLAP_RASTER_BYTES", limit)
+        out = tmp_path / f"limit-{limit}"
+        result = pipeline.render(one_portrait_poster, out)
+        assert [f.kind for f in result.files] == ["pdf", "png"]
+        assert events == order
+        files[limit] = [(out / name).read_bytes() for name in ("one-portrait.pdf", "one-portrait.png")]
+    assert files[128 << 20] == files[0]
