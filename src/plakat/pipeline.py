@@ -15,7 +15,6 @@ applies.
 from __future__ import annotations
 
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -44,7 +43,7 @@ from .memory import release_freed_memory
 from .output import AtomicOutputs, remove_debris
 from .preflight import check_files, check_scene
 from .render.jpeg import JpegCanvas
-from .render.pdf import IMAGE_THREADS, PreparedImages, write_pdf
+from .render.pdf import PreparedImages, write_pdf
 from .render.png import DEFAULT_COMPRESS_LEVEL, png_size, write_png
 from .render.proof import write_proof
 from .scene import Scene, TextLine
@@ -210,18 +209,14 @@ def render(
     raster_from_pdf = writes_pdf(loaded.spec) and not (options.is_print or options.scale != 1 or options.marks)
     written: list[tuple[Path, str, tuple[int, int] | None, float]] = []
     with tempfile.TemporaryDirectory(prefix="plakat-images-") as scratch, ExitStack() as stack:
-        images, turns, turn = None, threading.Semaphore(IMAGE_THREADS), [False]
+        images = None
         print_after_raster = writes_pdf(loaded.spec) and not raster_from_pdf
         raster_width, raster_height = png_size(scene, dpi)
         small_raster = not (output.png or want_jpeg) or 3 * raster_width * raster_height <= OVERLAP_RASTER_BYTES
         if print_after_raster and small_raster:
             # The portraits' conversion for print starts now, one at a time while the scene's checks
             # and the screen side (PNG, JPEG) use the other core, on all threads once the PNG is written.
-            for _ in range(IMAGE_THREADS - 1):
-                turns.acquire()
-            turn[0] = True
-            images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch), turns))
-            stack.callback(_give_back, turns, turn)  # before the images' exit, which waits for them
+            images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch), at_first=1))
         findings = scene_findings(built)
         if has_errors(findings) and not force:
             raise PreflightFailed(findings)
@@ -280,7 +275,7 @@ def render(
         if print_after_raster:
             if images is None:
                 images = stack.enter_context(PreparedImages(scene, colours, options, Path(scratch)))
-            _give_back(turns, turn)
+            images.use_all_threads()
             write_print_pdf()
         checked = check_files(
             loaded.spec, pdf_temp, png_temp, dpi, options if pdf_temp is not None else SCREEN, jpeg=jpeg_temp
@@ -295,10 +290,3 @@ def render(
         for final, kind, pixels, seconds in sorted(written, key=lambda entry: order.index(entry[1]))
     ]
     return RenderResult(loaded, scene, findings, files, report, checked.max_ink)
-
-
-def _give_back(turns: threading.Semaphore, held: list[bool]) -> None:
-    """Release the render's own turns at the image threads, once."""
-    if held[0]:
-        held[0] = False
-        turns.release(IMAGE_THREADS - 1)

@@ -301,8 +301,8 @@ class PreparedImages:
     the JPEG decoder and numpy release the GIL), so a caller can do other work meanwhile and hand
     this to :func:`write_pdf`; files it makes are kept in ``scratch`` until the PDF is written.
 
-    ``turns``, when given, is acquired for each image's preparation: a caller that holds one of its
-    permits leaves the other threads fewer cores (and less memory) until it releases it. Leaving
+    ``at_first``: how many images are prepared at a time until :meth:`use_all_threads` (a caller
+    that needs a core and memory meanwhile gives 1); None: IMAGE_THREADS from the start. Leaving
     the ``with`` block cancels what has not started."""
 
     def __init__(
@@ -311,7 +311,8 @@ class PreparedImages:
         colours: ColourManager,
         options: PdfOptions,
         scratch: Path,
-        turns: threading.Semaphore | None = None,
+        *,
+        at_first: int | None = None,
     ):
         placed = scene.of_type(PlacedImage)
         wanted = list(dict.fromkeys((item.image.path, item.reduction) for item in placed))
@@ -323,8 +324,13 @@ class PreparedImages:
                 key = (item.image.path, item.reduction)
                 smaller[key] = min(smaller.get(key, MAX_REDUCTION), _screen_reduction(item, options))
 
+        self._turns = threading.Semaphore(IMAGE_THREADS)
+        self._held = IMAGE_THREADS - at_first if at_first is not None else 0
+        for _ in range(self._held):
+            self._turns.acquire()
+
         def prepare(number: int, key: tuple[Path, int]) -> object:
-            with turns if turns is not None else contextlib.nullcontext():
+            with self._turns:
                 return _prepare_image(colours, options, scratch, number, infos[key[0]], smaller.get(key, key[1]))
 
         self._pool = ThreadPoolExecutor(
@@ -341,10 +347,17 @@ class PreparedImages:
             release_freed_memory()  # the conversions' full-size buffers, before the PDF is assembled
         return ready
 
+    def use_all_threads(self) -> None:
+        """From now on, prepare IMAGE_THREADS images at a time."""
+        if self._held:
+            self._turns.release(self._held)
+            self._held = 0
+
     def __enter__(self) -> PreparedImages:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self.use_all_threads()  # a preparation waiting for its turn would never end otherwise
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
