@@ -99,7 +99,7 @@ class PrintImage:
 # How far below the ink limit a photo's darkest pixel must stay for its JPEG to be trusted without
 # decoding it again: twice the largest rise of any pixel's total ink that compression caused at
 # that quality, measured on the shipped illustrated stand-ins (hard edges, the worst case) and nine
-# camera-like photos (bench/jpeg_overshoot.py: at most 20 points at quality 90, 43 at 75). Below
+# camera-like photos (bench/jpeg_overshoot.py: at most 19.6 points at quality 90, 43.1 at 75). Below
 # quality 75 every image is decoded again; so is every image that was not a JPEG (logos, graphics).
 _JPEG_INK_MARGINS = ((90, 40.0), (75, 90.0))
 JPEG_START = b"\xff\xd8\xff"  # a JPEG file's first bytes
