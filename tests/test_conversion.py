@@ -176,3 +176,25 @@ def test_a_small_png_is_drawn_beside_the_conversions_a_large_one_before_them(
         assert events == order
         files[limit] = [(out / name).read_bytes() for name in ("one-portrait.pdf", "one-portrait.png")]
     assert files[128 << 20] == files[0]
+
+
+def test_a_review_pdf_never_saves_a_photo_as_jpeg_again(one_portrait_data, write_layout, tmp_path):
+    """A JPEG the review PDF cannot carry byte for byte (here: turned by EXIF) goes in losslessly;
+    only the PNG's own screen PDF saves photos as JPEG again."""
+    photo = tmp_path / "turned.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (300, 400), (200, 120, 90)).save(photo, quality=92, exif=exif)
+    one_portrait_data["people"][0]["portrait"] = str(photo)
+    built = build(write_layout(one_portrait_data))
+    colours = built.colours(SCREEN)
+
+    def filters(options) -> list[str]:
+        target = tmp_path / "screen.pdf"
+        write_pdf(built.scene, target, colours, options, preview=True)
+        with pikepdf.open(target) as pdf:
+            xobjects = pdf.pages[0].obj.Resources.XObject
+            return [str(xobjects[name].get("/Filter")) for name in xobjects if xobjects[name].Subtype == "/Image"]
+
+    assert "DCTDecode" not in " ".join(filters(SCREEN))
+    assert "DCTDecode" in " ".join(filters(dataclasses.replace(SCREEN, image_dpi=10)))

@@ -372,9 +372,10 @@ def _prepare_image(
         if info.embeds_unchanged and reduction == 1:
             return str(path)
         image = colours.screen_image(path, reduction)
-        if info.format == "JPEG":
-            # a photo made smaller for the PNG: JPEG again, at a quality no screen shows and without
-            # chroma subsampling, instead of reportlab's far slower and larger Flate
+        if info.format == "JPEG" and options.image_dpi:
+            # a photo for a PNG only: JPEG again, at a quality no screen shows and without chroma
+            # subsampling, instead of reportlab's far slower and larger Flate (a delivered review
+            # PDF keeps the lossless Flate)
             smaller = scratch / f"screen-{number}.jpg"
             image.save(smaller, "JPEG", quality=95, subsampling=0)
             return str(smaller)
